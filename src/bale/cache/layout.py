@@ -1,0 +1,70 @@
+"""Where things live in the cache, and how they are written there.
+
+One root, one folder ("bucket") per kind of entry, each carrying a format version: a format change
+bumps the version rather than migrating old entries. Every write is atomic (a temp file in the
+same folder, then ``os.replace``), so a reader never sees half a file and a killed process leaves
+at worst a stray temp file that ``bale cache prune`` removes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Logical bucket name -> folder name (with its format version).
+BUCKETS: dict[str, str] = {
+    "simple": "simple-v1",          # index pages (parsed projections + HTTP validators)
+    "metadata": "metadata-v1",      # core metadata files by (index, file) / hash
+    "archives": "archives-v1",      # downloaded wheels and sdists, by sha256
+    "wheels": "wheels-v1",          # unpacked wheels, by sha256, with a manifest
+    "builds": "builds-v1",          # wheels built from sdists / VCS / directories
+    "interpreters": "interpreters-v1",  # interpreter probe results
+    "git": "git-v1",                # bare clones and checkouts
+}
+
+TEMP_PREFIX = ".tmp-"
+
+
+class Cache:
+    """The cache root. Cheap to create; folders are made on first use."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def bucket(self, name: str) -> Path:
+        """The folder for a logical bucket (``"wheels"`` -> ``<root>/wheels-v1``), created."""
+        path = self.root / BUCKETS[name]
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.root)!r})"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+def atomic_temp_path(path: Path) -> Path:
+    """A fresh temp name beside ``path`` (same filesystem), for callers that stream into it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _unlink_quietly(path: str | os.PathLike[str]) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,63 @@
+"""The command line: argv in, one service call, rendered output out.
+
+Only this package knows about argv; only this package imports ``bale.ui``. Each command lives in a
+module of its own with ``register(subparsers, common)``; the parser is built from ``COMMANDS``. A
+command module imports nothing heavy at module level: services, rich, urllib3 and the like are
+imported inside its ``run`` function, so ``bale --version`` and ``bale --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from bale.cli.frame import GlobalOptions, build_parser, global_options_from
+
+# Commands in the order ``bale --help`` lists them: (module under bale.cli, help line).
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("pip", "pip-compatible commands: install, uninstall, freeze, list, show, check, ..."),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run bale; return the process exit code (never raises for user errors)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list in (["--version"], ["-V"]):
+        # The fastest path of all: no parser, no imports.
+        from bale import __version__
+
+        sys.stdout.write(f"bale {__version__}\n")
+        return 0
+    parser = build_parser(COMMANDS)
+    args = parser.parse_args(args_list)
+    opts = global_options_from(args, os.environ)
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return 2
+    return _run_guarded(run, args, opts)
+
+
+def _run_guarded(run, args, opts: GlobalOptions) -> int:  # type: ignore[no-untyped-def]
+    """Call a command's ``run`` and turn errors into messages and exit codes."""
+    from bale.errors import BaleError, ExitCode
+
+    try:
+        return int(run(args, opts) or 0)
+    except BaleError as exc:
+        from bale.ui.console import print_error
+
+        if opts.verbose:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        print_error(exc.message, exc.hint, color=opts.color_enabled)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error worth reporting.
+        sys.stderr.close()
+        return ExitCode.FAILURE

@@ -1,0 +1,145 @@
+"""The parser frame every command shares: global options and their resolution.
+
+Global options are accepted both before and after the command name (``bale -v venv`` and
+``bale venv -v``), as uv does. Sub-parsers get them from a parent parser whose defaults are
+``SUPPRESS``, so a value given before the command is not overwritten by the sub-parser's default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bale import __version__
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalOptions:
+    """Options every command accepts, resolved from argv and the environment."""
+
+    quiet: int = 0
+    verbose: int = 0
+    color: str = "auto"
+    cache_dir: Path | None = None
+    no_config: bool = False
+    offline: bool = False
+    color_enabled: bool = False
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "-q", "--quiet", action="count", default=argparse.SUPPRESS if suppress else 0,
+        help="print less (repeatable)",
+    )
+    group.add_argument(
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS if suppress else 0,
+        help="print more, and tracebacks on errors (repeatable)",
+    )
+    group.add_argument(
+        "--color", choices=("auto", "always", "never"), default=default,
+        help="colour output: auto (default: on a terminal, unless NO_COLOR is set)",
+    )
+    group.add_argument(
+        "--cache-dir", type=Path, default=default, metavar="DIR",
+        help="cache directory (also BALE_CACHE_DIR)",
+    )
+    group.add_argument(
+        "--no-config", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        help="ignore every configuration file",
+    )
+    group.add_argument(
+        "--offline", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        help="use only the cache; never touch the network",
+    )
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32)
+
+
+def common_parent() -> argparse.ArgumentParser:
+    """The parent parser that gives a sub-command the global options."""
+    parent = argparse.ArgumentParser(add_help=False)
+    _add_global_options(parent, suppress=True)
+    return parent
+
+
+def build_parser(commands: Sequence[tuple[str, str]]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bale",
+        description="bale: a fast Python package and environment manager.",
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("-V", "--version", action="version", version=f"bale {__version__}")
+    _add_global_options(parser, suppress=False)
+    common = common_parent()
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name, help_text in commands:
+        module = importlib.import_module(f"bale.cli.{name}")
+        module.register(sub, common, name=name, help=help_text)
+    return parser
+
+
+def add_command(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+    name: str,
+    help: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """Add a sub-command that accepts the global options, with bale's help formatting."""
+    return sub.add_parser(
+        name,
+        help=help,
+        description=description or help,
+        parents=[common],
+        formatter_class=_Formatter,
+    )
+
+
+def _color_enabled(choice: str, env: Mapping[str, str]) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or env.get("NO_COLOR"):
+        return False
+    import sys
+
+    return sys.stderr.isatty()
+
+
+def global_options_from(args: argparse.Namespace, env: Mapping[str, str]) -> GlobalOptions:
+    """Resolve global options: the command line wins over the environment."""
+    color = args.color or ("never" if env.get("NO_COLOR") else "auto")
+    cache_dir = args.cache_dir
+    if cache_dir is None and env.get("BALE_CACHE_DIR"):
+        cache_dir = Path(env["BALE_CACHE_DIR"])
+    offline = args.offline or env.get("BALE_OFFLINE", "").lower() in ("1", "true", "yes")
+    no_config = args.no_config or env.get("BALE_NO_CONFIG", "").lower() in ("1", "true", "yes")
+    return GlobalOptions(
+        quiet=args.quiet,
+        verbose=args.verbose,
+        color=color,
+        cache_dir=cache_dir.expanduser().absolute() if cache_dir else None,
+        no_config=no_config,
+        offline=offline,
+        color_enabled=_color_enabled(color, env),
+    )
+
+
+def default_cache_dir(opts: GlobalOptions) -> Path:
+    """The cache root: ``--cache-dir``, ``BALE_CACHE_DIR``, else the platform's cache dir."""
+    if opts.cache_dir is not None:
+        return opts.cache_dir
+    env_dir = os.environ.get("BALE_CACHE_DIR")
+    if env_dir:
+        return Path(env_dir).expanduser().absolute()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("bale", appauthor=False))

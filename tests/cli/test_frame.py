@@ -1,0 +1,115 @@
+"""The CLI frame: version, help, global options, errors and exit codes, start-up imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from support.runner import run_bale_subprocess
+
+from bale import __version__
+from bale.cli import COMMANDS
+from bale.cli.frame import build_parser, global_options_from
+from bale.errors import BaleError, ExitCode, NetworkError, UsageError
+
+
+def test_version(bale) -> None:
+    result = bale("--version")
+    assert result.code == 0
+    assert result.out == f"bale {__version__}\n"
+
+
+def test_version_as_subprocess_and_python_m() -> None:
+    result = run_bale_subprocess(["--version"])
+    assert result.code == 0, result
+    assert result.out.strip() == f"bale {__version__}"
+
+
+def test_help_lists_every_command(bale) -> None:
+    result = bale("--help")
+    assert result.code == 0
+    for name, _ in COMMANDS:
+        assert name in result.out
+
+
+@pytest.mark.parametrize("name", [name for name, _ in COMMANDS])
+def test_each_command_has_help(bale, name: str) -> None:
+    result = bale(name, "--help")
+    assert result.code == 0, result
+    assert "--verbose" in result.out  # global options reach every command
+
+
+def test_no_command_prints_help_and_exits_2(bale) -> None:
+    result = bale()
+    assert result.code == 2
+    assert "usage:" in result.err
+
+
+def test_unknown_command_is_a_usage_error(bale) -> None:
+    result = bale("frobnicate")
+    assert result.code == 2
+    assert "invalid choice" in result.err
+
+
+def test_global_options_before_and_after_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    parser = build_parser(COMMANDS)
+    before = global_options_from(parser.parse_args(["-qq", "--offline", "pip"]), {})
+    assert before.quiet == 2 and before.offline
+    after = global_options_from(parser.parse_args(["pip", "--offline", "-v"]), {})
+    assert after.verbose == 1 and after.offline
+
+
+def test_cache_dir_from_env_and_flag(tmp_path) -> None:
+    parser = build_parser(COMMANDS)
+    from_env = global_options_from(parser.parse_args(["pip"]), {"BALE_CACHE_DIR": str(tmp_path)})
+    assert from_env.cache_dir == tmp_path
+    flag = global_options_from(
+        parser.parse_args(["pip", "--cache-dir", str(tmp_path / "x")]),
+        {"BALE_CACHE_DIR": str(tmp_path)},
+    )
+    assert flag.cache_dir == tmp_path / "x"
+
+
+def test_no_color_env_disables_colour() -> None:
+    parser = build_parser(COMMANDS)
+    opts = global_options_from(parser.parse_args(["pip"]), {"NO_COLOR": "1"})
+    assert opts.color == "never" and not opts.color_enabled
+    forced = global_options_from(parser.parse_args(["--color", "always", "pip"]), {})
+    assert forced.color_enabled
+
+
+def test_errors_carry_exit_codes() -> None:
+    assert BaleError("x").exit_code == ExitCode.FAILURE
+    assert UsageError("x").exit_code == ExitCode.USAGE
+    assert NetworkError("x", hint="try --offline").hint == "try --offline"
+
+
+def test_error_rendering_and_traceback_only_when_verbose(monkeypatch, capsys) -> None:
+    from bale.cli import _run_guarded
+    from bale.cli.frame import GlobalOptions
+
+    def failing(args, opts):
+        raise NetworkError("could not reach https://example.invalid", hint="use --offline")
+
+    code = _run_guarded(failing, None, GlobalOptions())
+    err = capsys.readouterr().err
+    assert code == ExitCode.NETWORK
+    assert err == "error: could not reach https://example.invalid\nhint: use --offline\n"
+    code = _run_guarded(failing, None, GlobalOptions(verbose=1))
+    assert "Traceback" in capsys.readouterr().err
+
+
+HEAVY = ("rich", "urllib3", "yaml", "packaging", "filelock", "platformdirs", "installer",
+         "subprocess", "http.client", "ssl", "json")
+
+
+def test_cli_import_is_light() -> None:
+    """`bale --version` and `--help` must not pay for heavy imports."""
+    code = (
+        "import sys; import bale.cli, bale.cli.frame; from bale.cli import COMMANDS;"
+        "bale.cli.frame.build_parser(COMMANDS);"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "", f"imported at start-up: {proc.stdout.strip()}"

@@ -1,0 +1,58 @@
+"""Fixtures shared by the whole suite.
+
+Every test runs isolated from the machine: its own HOME, config and cache dirs, and no PIP_*,
+UV_*, BALE_*, VIRTUAL_ENV or CONDA_PREFIX from the outside (this machine's global pip
+configuration adds indexes and find-links that must never reach a test).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # `import support...` from any test module
+
+from support.runner import BaleResult, run_bale  # noqa: E402
+
+_LEAKY_PREFIXES = ("PIP_", "UV_", "BALE_", "PYTHON")
+_LEAKY_NAMES = ("VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "NO_COLOR", "FORCE_COLOR",
+                "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "NETRC",
+                "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Give every test a private HOME/config/cache and a clean environment."""
+    home = tmp_path_factory.mktemp("home")
+    for key in list(os.environ):
+        if key.startswith(_LEAKY_PREFIXES) or key in _LEAKY_NAMES:
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
+    monkeypatch.setenv("BALE_CACHE_DIR", str(home / "bale-cache"))
+    # Any pip a test runs must ignore /etc/pip.conf and friends.
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    monkeypatch.setenv("PIP_NO_INPUT", "1")
+    return home
+
+
+@pytest.fixture
+def cache_dir(isolated_env: Path) -> Path:
+    """This test's bale cache root (also exported as BALE_CACHE_DIR)."""
+    return isolated_env / "bale-cache"
+
+
+@pytest.fixture
+def bale(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run bale in-process: ``bale("venv", "x")`` -> BaleResult(code, out, err)."""
+
+    def _run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> BaleResult:
+        return run_bale(list(args), cwd=cwd or tmp_path, env=env, monkeypatch=monkeypatch)
+
+    return _run

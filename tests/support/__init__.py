@@ -1,0 +1,1 @@
+"""Shared test helpers: wheel/sdist builders, the loopback index, bale runners."""

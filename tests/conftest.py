@@ -15,12 +15,26 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # `import support...` from any test module
 
-from support.runner import BaleResult, run_bale  # noqa: E402
+from support.runner import BaleResult, run_bale
 
 _LEAKY_PREFIXES = ("PIP_", "UV_", "BALE_", "PYTHON")
-_LEAKY_NAMES = ("VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "NO_COLOR", "FORCE_COLOR",
-                "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "NETRC",
-                "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
+_LEAKY_NAMES = (
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "CONDA_DEFAULT_ENV",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "NETRC",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
 
 
 @pytest.fixture(autouse=True)

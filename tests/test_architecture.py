@@ -15,11 +15,34 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "bale"
 
-IO_PACKAGES = {"bale.http", "bale.index", "bale.cache", "bale.installer", "bale.build",
-               "bale.envs", "bale.services", "bale.cli", "bale.ui"}
-IMPURE_STDLIB = {"socket", "ssl", "http", "urllib.request", "subprocess", "asyncio",
-                 "multiprocessing", "concurrent", "shutil", "tempfile", "urllib3", "filelock",
-                 "rich", "threading", "signal"}
+IO_PACKAGES = {
+    "bale.http",
+    "bale.index",
+    "bale.cache",
+    "bale.installer",
+    "bale.build",
+    "bale.envs",
+    "bale.services",
+    "bale.cli",
+    "bale.ui",
+}
+IMPURE_STDLIB = {
+    "socket",
+    "ssl",
+    "http",
+    "urllib.request",
+    "subprocess",
+    "asyncio",
+    "multiprocessing",
+    "concurrent",
+    "shutil",
+    "tempfile",
+    "urllib3",
+    "filelock",
+    "rich",
+    "threading",
+    "signal",
+}
 PURE_PACKAGES = ("core", "resolver")
 
 

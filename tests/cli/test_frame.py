@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 import pytest
-from support.runner import run_bale_subprocess
 
 from bale import __version__
 from bale.cli import COMMANDS
 from bale.cli.frame import build_parser, global_options_from
 from bale.errors import BaleError, ExitCode, NetworkError, UsageError
+from support.runner import run_bale_subprocess
 
 
 def test_version(bale) -> None:
@@ -100,8 +100,19 @@ def test_error_rendering_and_traceback_only_when_verbose(monkeypatch, capsys) ->
     assert "Traceback" in capsys.readouterr().err
 
 
-HEAVY = ("rich", "urllib3", "yaml", "packaging", "filelock", "platformdirs", "installer",
-         "subprocess", "http.client", "ssl", "json")
+HEAVY = (
+    "rich",
+    "urllib3",
+    "yaml",
+    "packaging",
+    "filelock",
+    "platformdirs",
+    "installer",
+    "subprocess",
+    "http.client",
+    "ssl",
+    "json",
+)
 
 
 def test_cli_import_is_light() -> None:

@@ -23,8 +23,9 @@ class BaleResult:
         return f"BaleResult(code={self.code}, out={self.out!r}, err={self.err!r})"
 
 
-def run_bale(args: list[str], *, cwd: Path, env: dict[str, str] | None,
-             monkeypatch: pytest.MonkeyPatch) -> BaleResult:
+def run_bale(
+    args: list[str], *, cwd: Path, env: dict[str, str] | None, monkeypatch: pytest.MonkeyPatch
+) -> BaleResult:
     """Call ``bale.cli.main`` with captured stdout/stderr; SystemExit becomes the exit code."""
     from bale.cli import main
 
@@ -41,13 +42,23 @@ def run_bale(args: list[str], *, cwd: Path, env: dict[str, str] | None,
     return BaleResult(code, out.getvalue(), err.getvalue())
 
 
-def run_bale_subprocess(args: list[str], *, cwd: Path | None = None,
-                        env: dict[str, str] | None = None, timeout: float = 120) -> BaleResult:
+def run_bale_subprocess(
+    args: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> BaleResult:
     """Run ``python -m bale`` in a child process with the current (isolated) environment."""
     full_env = dict(os.environ)
     full_env.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "bale", *args],
-        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     return BaleResult(proc.returncode, proc.stdout, proc.stderr)

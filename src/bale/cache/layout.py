@@ -8,19 +8,20 @@ at worst a stray temp file that ``bale cache prune`` removes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
 
 # Logical bucket name -> folder name (with its format version).
 BUCKETS: dict[str, str] = {
-    "simple": "simple-v1",          # index pages (parsed projections + HTTP validators)
-    "metadata": "metadata-v1",      # core metadata files by (index, file) / hash
-    "archives": "archives-v1",      # downloaded wheels and sdists, by sha256
-    "wheels": "wheels-v1",          # unpacked wheels, by sha256, with a manifest
-    "builds": "builds-v1",          # wheels built from sdists / VCS / directories
+    "simple": "simple-v1",  # index pages (parsed projections + HTTP validators)
+    "metadata": "metadata-v1",  # core metadata files by (index, file) / hash
+    "archives": "archives-v1",  # downloaded wheels and sdists, by sha256
+    "wheels": "wheels-v1",  # unpacked wheels, by sha256, with a manifest
+    "builds": "builds-v1",  # wheels built from sdists / VCS / directories
     "interpreters": "interpreters-v1",  # interpreter probe results
-    "git": "git-v1",                # bare clones and checkouts
+    "git": "git-v1",  # bare clones and checkouts
 }
 
 TEMP_PREFIX = ".tmp-"
@@ -64,7 +65,5 @@ def atomic_temp_path(path: Path) -> Path:
 
 
 def _unlink_quietly(path: str | os.PathLike[str]) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass

@@ -34,27 +34,42 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("global options")
     group.add_argument(
-        "-q", "--quiet", action="count", default=argparse.SUPPRESS if suppress else 0,
+        "-q",
+        "--quiet",
+        action="count",
+        default=argparse.SUPPRESS if suppress else 0,
         help="print less (repeatable)",
     )
     group.add_argument(
-        "-v", "--verbose", action="count", default=argparse.SUPPRESS if suppress else 0,
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS if suppress else 0,
         help="print more, and tracebacks on errors (repeatable)",
     )
     group.add_argument(
-        "--color", choices=("auto", "always", "never"), default=default,
+        "--color",
+        choices=("auto", "always", "never"),
+        default=default,
         help="colour output: auto (default: on a terminal, unless NO_COLOR is set)",
     )
     group.add_argument(
-        "--cache-dir", type=Path, default=default, metavar="DIR",
+        "--cache-dir",
+        type=Path,
+        default=default,
+        metavar="DIR",
         help="cache directory (also BALE_CACHE_DIR)",
     )
     group.add_argument(
-        "--no-config", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        "--no-config",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
         help="ignore every configuration file",
     )
     group.add_argument(
-        "--offline", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        "--offline",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
         help="use only the cache; never touch the network",
     )
 

@@ -14,8 +14,13 @@ from bale.cli.frame import add_command
 PIP_COMMANDS: tuple[tuple[str, str, str], ...] = ()
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,  # type: ignore[type-arg]
-             *, name: str, help: str) -> None:
+def register(
+    sub: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,  # type: ignore[type-arg]
+    *,
+    name: str,
+    help: str,
+) -> None:
     parser = add_command(sub, common, name, help)
     pip_sub = parser.add_subparsers(title="pip commands", metavar="COMMAND")
     for command, module_name, command_help in PIP_COMMANDS:

@@ -5,8 +5,15 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-_CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36", "bold": "1",
-          "dim": "2"}
+_CODES = {
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "blue": "34",
+    "cyan": "36",
+    "bold": "1",
+    "dim": "2",
+}
 
 
 def paint(text: str, style: str, *, color: bool) -> str:
@@ -17,7 +24,9 @@ def paint(text: str, style: str, *, color: bool) -> str:
     return f"\x1b[{codes}m{text}\x1b[0m"
 
 
-def print_error(message: str, hint: str | None, *, color: bool, stream: TextIO | None = None) -> None:
+def print_error(
+    message: str, hint: str | None, *, color: bool, stream: TextIO | None = None
+) -> None:
     out = stream or sys.stderr
     out.write(f"{paint('error', 'bold red', color=color)}: {message}\n")
     if hint:

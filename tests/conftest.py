@@ -70,3 +70,79 @@ def bale(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-un
         return run_bale(list(args), cwd=cwd or tmp_path, env=env, monkeypatch=monkeypatch)
 
     return _run
+
+
+# -- the test bench: an index, wheel/sdist builders, real venvs (tests/support/) -------------------
+
+
+def _dist_and_switches(spec, version, kwargs):  # type: ignore[no-untyped-def]
+    """Split ``make_wheel("a", "1", requires=[...], no_record=True)`` into a Dist and switches."""
+    import dataclasses
+
+    from support.dists import Dist
+
+    fields = {f.name for f in dataclasses.fields(Dist)}
+    dist_kwargs = {k: v for k, v in kwargs.items() if k in fields}
+    switches = {k: v for k, v in kwargs.items() if k not in fields}
+    if isinstance(spec, Dist):
+        if version is not None or dist_kwargs:
+            raise TypeError("pass either a Dist or name, version and Dist fields, not both")
+        return spec, switches
+    return Dist(spec, version, **dist_kwargs), switches
+
+
+@pytest.fixture
+def index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A running IndexServer (tests/support/index.py) on a fresh folder; stopped at test end."""
+    from support.index import IndexServer
+
+    with IndexServer(tmp_path_factory.mktemp("index")) as server:
+        yield server
+
+
+@pytest.fixture
+def make_wheel(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """``make_wheel(Dist(...), **broken)`` or ``make_wheel("name", "1.0", requires=[...])``."""
+    from support.dists import build_wheel
+
+    dest = tmp_path_factory.mktemp("wheels")
+
+    def _make(spec, version=None, **kwargs):  # type: ignore[no-untyped-def]
+        dist, switches = _dist_and_switches(spec, version, kwargs)
+        return build_wheel(dist, dest, **switches)
+
+    return _make
+
+
+@pytest.fixture
+def make_sdist(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """``make_sdist(Dist(...), **broken)`` or ``make_sdist("name", "1.0", ...)`` -> .tar.gz."""
+    from support.dists import build_sdist
+
+    dest = tmp_path_factory.mktemp("sdists")
+
+    def _make(spec, version=None, **kwargs):  # type: ignore[no-untyped-def]
+        dist, switches = _dist_and_switches(spec, version, kwargs)
+        return build_sdist(dist, dest, **switches)
+
+    return _make
+
+
+@pytest.fixture
+def venv_factory(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """``venv_factory(with_pip=False, python=sys.executable) -> Path``: a real temporary venv.
+
+    Made with ``<python> -m venv --without-pip`` (fast); ``with_pip=True`` lets venv run ensurepip
+    (seconds). The venv's interpreter is ``path / "bin" / "python"`` (``Scripts`` on Windows).
+    """
+    import subprocess
+
+    def _make(*, with_pip: bool = False, python: str = sys.executable, name: str = "venv") -> Path:
+        path = tmp_path_factory.mktemp(name)
+        command = [python, "-m", "venv", str(path)]
+        if not with_pip:
+            command.insert(3, "--without-pip")
+        subprocess.run(command, check=True, capture_output=True, env=dict(os.environ))
+        return path
+
+    return _make

@@ -1,0 +1,1 @@
+"""Tests of the test bench itself (tests/support/): dists, index, backend, pip against it."""

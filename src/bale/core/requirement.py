@@ -50,6 +50,8 @@ class Requirement:
     origin: Origin = COMMAND_LINE
     editable: bool = False
     hashes: tuple[str, ...] = ()  # "sha256:<hex>" as given by --hash
+    # --config-settings KEY=VALUE given on the line, in order (a key may repeat).
+    config_settings: tuple[tuple[str, str], ...] = ()
     # The text as written (for messages and for writing lock files back).
     text: str = field(default="", compare=False)
 

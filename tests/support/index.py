@@ -163,14 +163,10 @@ def _parse_name(filename: str) -> tuple[str, str, bool] | None:
         return None
 
 
-def _accepts(header: str | None) -> str | None:
-    """Pick the page format for an Accept header (None: nothing acceptable -> 406)."""
-    if not header or not header.strip():
-        return TEXT_HTML
-    offers = [JSON_TYPE, HTML_V1_TYPE, TEXT_HTML]
-    best: tuple[float, int, int, int] | None = None
-    choice = None
-    for index, item in enumerate(header.split(",")):
+def _media_ranges(header: str) -> list[tuple[str, float, int]]:
+    """(media range, q, position) for each item of an Accept header."""
+    ranges = []
+    for position, item in enumerate(header.split(",")):
         media, *params = (p.strip() for p in item.split(";"))
         media = media.lower().replace(
             "application/vnd.pypi.simple.latest+", "application/vnd.pypi.simple.v1+"
@@ -183,18 +179,38 @@ def _accepts(header: str | None) -> str | None:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if q <= 0:
-            continue
-        for preference, offer in enumerate(reversed(offers)):  # text/html preferred on ties
+        if media:
+            ranges.append((media, q, position))
+    return ranges
+
+
+def _accepts(header: str | None) -> str | None:
+    """Pick the page format for an Accept header (None: nothing acceptable -> 406).
+
+    Each offer gets the q of the most specific range matching it (RFC 9110); the highest q wins,
+    then the range the client listed first, then text/html, JSON, v1+html (PyPI's default is HTML).
+    """
+    if not header or not header.strip():
+        return TEXT_HTML
+    ranges = _media_ranges(header)
+    preference = [HTML_V1_TYPE, JSON_TYPE, TEXT_HTML]  # later is preferred on ties
+    best: tuple[float, int, int] | None = None
+    choice = None
+    for rank, offer in enumerate(preference):
+        matches = []
+        for media, q, position in ranges:
             if media == offer:
-                specificity = 2
-            elif media == "*/*" or (media.endswith("/*") and offer.startswith(media[:-1])):
-                specificity = 1 if media != "*/*" else 0
-            else:
-                continue
-            key = (q, specificity, -index, preference)
-            if best is None or key > best:
-                best, choice = key, offer
+                matches.append((2, q, position))
+            elif media == "*/*":
+                matches.append((0, q, position))
+            elif media.endswith("/*") and offer.startswith(media[:-1]):
+                matches.append((1, q, position))
+        if not matches:
+            continue
+        _specificity, q, position = max(matches, key=lambda m: (m[0], -m[2]))
+        key = (q, -position, rank)
+        if q > 0 and (best is None or key > best):
+            best, choice = key, offer
     return choice
 
 

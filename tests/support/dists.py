@@ -261,6 +261,8 @@ def record_text(rows: Iterable[tuple[str, str, str]]) -> str:
 
 def _zip_info(path: str, mode: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(path, date_time=FIXED_ZIP_TIME)
+    if not stat.S_IFMT(mode):
+        mode |= stat.S_IFREG  # a regular file: installers test S_ISREG before honouring +x
     info.external_attr = mode << 16
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3  # unix, so external attrs carry the mode

@@ -97,6 +97,7 @@ def test_a_rich_wheel_is_valid(tmp_path: Path) -> None:
         entry_points = archive.read("my_pkg-1.0.post1.dist-info/entry_points.txt").decode()
         script = archive.getinfo("my_pkg-1.0.post1.data/scripts/raw-tool")
         assert stat.S_IMODE(script.external_attr >> 16) == 0o755
+        assert stat.S_ISREG(script.external_attr >> 16)
     _verify_record(path)
     assert metadata.name == "My.Pkg"
     assert str(metadata.requires_python) == ">=3.8"

@@ -200,7 +200,7 @@ def _write_wheel(project, directory, files, tag=None):
         for path, data in files.items():
             info = zipfile.ZipInfo(path, date_time=_FIXED_ZIP_TIME)
             mode = 0o755 if "/scripts/" in path and path.split("/")[0].endswith(".data") else 0o644
-            info.external_attr = mode << 16
+            info.external_attr = (0o100000 | mode) << 16  # S_IFREG: installers check it
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return filename

@@ -239,6 +239,7 @@ class IndexServer:
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -261,6 +262,11 @@ class IndexServer:
         self._stopping.set()  # releases hung requests
         server.shutdown()
         server.server_close()
+        with self._lock:  # kept-alive client connections must not outlive the server
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -654,9 +660,23 @@ def _make_handler(index: IndexServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = "bale-bench-index/1.0"
         timeout = 30
+        # Headers and body go out in separate writes: without this, Nagle + the client's delayed
+        # ACK add ~40 ms to every keep-alive response.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:
             pass
+
+        def setup(self) -> None:
+            super().setup()
+            with index._lock:
+                index._connections.add(self.connection)
+
+        def finish(self) -> None:
+            with index._lock:
+                index._connections.discard(self.connection)
+            with contextlib.suppress(OSError):
+                super().finish()
 
         def do_GET(self) -> None:
             self._handle(head=False)

@@ -1,0 +1,182 @@
+"""Candidate evaluation: which files of a project page may be installed on a target, best first.
+
+Pure code over ``IndexFile`` values. A file is a candidate when its filename parses for the
+project, it is a wheel whose tags the target supports (ranked by the best supported tag) or an
+sdist, the policy allows its kind, it was uploaded before ``--exclude-newer``, its
+requires-python admits the target's Python, and it is not yanked (a yanked file is allowed only
+for an exact ``==``/``===`` pin, PEP 592). Per version, the best file wins: the best-ranked wheel,
+then a higher build tag, then the sdist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from bale.index.filenames import ParsedFilename, parse_filename
+from bale.index.pages import IndexFile
+from bale.index.policy import SelectionPolicy, upload_timestamp
+from bale.index.target import Target
+
+SDIST_RANK = 1 << 30
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One installable file of one version of a project, on one source (index URL or folder)."""
+
+    name: str  # normalized
+    version: Version
+    file: IndexFile
+    source: str  # the index or find-links location it came from (credentials removed)
+    is_wheel: bool
+    rank: int  # lower is better; sdists rank SDIST_RANK
+    build: tuple[int, str] | tuple[()] = ()
+
+    @property
+    def filename(self) -> str:
+        return self.file.filename
+
+    @property
+    def url(self) -> str:
+        return self.file.url
+
+    @property
+    def sha256(self) -> str | None:
+        return self.file.sha256
+
+    @property
+    def yanked(self) -> str | None:
+        return self.file.yanked
+
+    def __str__(self) -> str:
+        return f"{self.name}=={self.version} ({self.filename})"
+
+
+@lru_cache(maxsize=4096)
+def _specifier(text: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None  # pip, too, ignores an unreadable requires-python
+
+
+def python_allows(requires_python: str | None, version: Version) -> bool:
+    """True when ``requires_python`` (or its absence) admits ``version``."""
+    if requires_python is None:
+        return True
+    spec = _specifier(requires_python)
+    return spec is None or spec.contains(version, prereleases=True)
+
+
+def evaluate_file(
+    file: IndexFile,
+    name: str,
+    target: Target,
+    policy: SelectionPolicy,
+    *,
+    source: str = "",
+    allow_yanked: bool = False,
+    parsed: ParsedFilename | None = None,
+) -> Candidate | str:
+    """A ``Candidate`` for ``file``, or the reason it is not one (for messages)."""
+    parsed = parsed or parse_filename(file.filename, name)
+    if parsed is None:
+        return f"{file.filename} is not a wheel or sdist of {name}"
+    if file.yanked is not None and not allow_yanked:
+        reason = f": {file.yanked}" if file.yanked else ""
+        return f"{file.filename} was yanked{reason}"
+    if policy.exclude_newer is not None:
+        uploaded = upload_timestamp(file.upload_time)
+        if uploaded is not None and uploaded > policy.exclude_newer:
+            return f"{file.filename} was uploaded after the --exclude-newer date"
+    if parsed.is_wheel:
+        if not policy.allows_wheel(name):
+            return f"{file.filename} is a wheel and --no-binary excludes wheels of {name}"
+        rank = target.rank(parsed.tags)
+        if rank is None:
+            return f"{file.filename} has no tag the target supports"
+    else:
+        if not policy.allows_sdist(name):
+            return f"{file.filename} is an sdist and --only-binary excludes sdists of {name}"
+        rank = SDIST_RANK
+    if not python_allows(file.requires_python, target.python_version):
+        return (
+            f"{file.filename} requires Python {file.requires_python} "
+            f"(target is {target.python_version})"
+        )
+    return Candidate(name, parsed.version, file, source, parsed.is_wheel, rank, parsed.build)
+
+
+def _better(a: Candidate, b: Candidate) -> bool:
+    """True when ``a`` beats ``b`` as the file for one version."""
+    if a.rank != b.rank:
+        return a.rank < b.rank
+    return a.build > b.build
+
+
+def group_by_version(
+    files: Iterable[IndexFile], name: str
+) -> dict[Version, list[tuple[IndexFile, ParsedFilename]]]:
+    """Files by the version their filename states (unparseable files are dropped)."""
+    groups: dict[Version, list[tuple[IndexFile, ParsedFilename]]] = {}
+    for file in files:
+        parsed = parse_filename(file.filename, name)
+        if parsed is not None:
+            groups.setdefault(parsed.version, []).append((file, parsed))
+    return groups
+
+
+def best_candidates(
+    files: Sequence[IndexFile],
+    name: str,
+    target: Target,
+    policy: SelectionPolicy,
+    *,
+    source: str = "",
+    specifier: SpecifierSet | None = None,
+    prereleases: bool | None = None,
+    rejected: list[str] | None = None,
+) -> list[Candidate]:
+    """The best file of every acceptable version, best version first.
+
+    ``specifier`` filters versions before any file is evaluated (prereleases as PEP 440 says,
+    or as ``prereleases`` forces). With ``--prefer-binary``, versions that have a wheel come
+    before versions that only have an sdist. Reasons for rejected files are appended to
+    ``rejected`` when a list is given.
+    """
+    groups = group_by_version(files, name)
+    versions = list(groups)
+    if specifier is not None:
+        versions = list(specifier.filter(versions, prereleases=prereleases))
+    elif prereleases is False:
+        versions = [v for v in versions if not v.is_prerelease]
+    allow_yanked = specifier is not None and _is_exact_pin(specifier)
+    chosen: list[Candidate] = []
+    for version in versions:
+        best: Candidate | None = None
+        for file, parsed in groups[version]:
+            outcome = evaluate_file(
+                file, name, target, policy, source=source, allow_yanked=allow_yanked, parsed=parsed
+            )
+            if isinstance(outcome, str):
+                if rejected is not None:
+                    rejected.append(outcome)
+            elif best is None or _better(outcome, best):
+                best = outcome
+        if best is not None:
+            chosen.append(best)
+    if policy.prefer_binary:
+        chosen.sort(key=lambda c: (c.is_wheel, c.version), reverse=True)
+    else:
+        chosen.sort(key=lambda c: c.version, reverse=True)
+    return chosen
+
+
+def _is_exact_pin(specifier: SpecifierSet) -> bool:
+    specs = list(specifier)
+    return len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version

@@ -1,0 +1,88 @@
+"""What a distribution's filename says: project, version, build tag, wheel tags.
+
+Pure and cached: a filename is parsed once per process, only when an evaluation needs it (most
+files of a big project page are never looked at). Wheel tags come out as expanded
+``"py-abi-plat"`` strings so that matching is a dict lookup against the target's tag ranks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFilename:
+    """A wheel or sdist filename, understood."""
+
+    name: str  # normalized project name
+    version: Version
+    is_wheel: bool
+    tags: tuple[str, ...] = ()  # wheels: every "py-abi-plat" the compressed tag set expands to
+    build: tuple[int, str] | tuple[()] = ()
+
+
+def is_distribution(filename: str) -> bool:
+    """Wheels and sdists; not eggs, installers or signatures."""
+    return filename.endswith(".whl") or filename.endswith(SDIST_SUFFIXES)
+
+
+@lru_cache(maxsize=1 << 17)
+def parse_filename(filename: str, project: str | None = None) -> ParsedFilename | None:
+    """Parse a wheel or sdist filename; None when it is neither, is invalid, or names another
+    project than ``project`` (a normalized name) when one is given."""
+    if filename.endswith(".whl"):
+        return _parse_wheel(filename, project)
+    for suffix in SDIST_SUFFIXES:
+        if filename.endswith(suffix):
+            return _parse_sdist(filename[: -len(suffix)], project)
+    return None
+
+
+def _parse_wheel(filename: str, project: str | None) -> ParsedFilename | None:
+    parts = filename[:-4].split("-")
+    if len(parts) not in (5, 6):
+        return None
+    name = canonicalize_name(parts[0])
+    if project is not None and name != project:
+        return None
+    try:
+        version = Version(parts[1])
+    except InvalidVersion:
+        return None
+    build: tuple[int, str] | tuple[()] = ()
+    if len(parts) == 6:
+        digits = len(parts[2]) - len(parts[2].lstrip("0123456789"))
+        if not digits:
+            return None
+        build = (int(parts[2][:digits]), parts[2][digits:])
+    pys, abis, plats = (p.split(".") for p in parts[-3:])
+    tags = tuple(f"{py}-{abi}-{plat}" for py in pys for abi in abis for plat in plats)
+    return ParsedFilename(name, version, True, tags, build)
+
+
+def _parse_sdist(stem: str, project: str | None) -> ParsedFilename | None:
+    # The name may hold dashes ("python-dateutil-2.8.0"): split where the prefix is the project.
+    candidates = [i for i, ch in enumerate(stem) if ch == "-"]
+    if not candidates:
+        return None
+    split = None
+    if project is not None:
+        for i in candidates:
+            if canonicalize_name(stem[:i]) == project:
+                split = i
+                break
+        if split is None:
+            return None
+    else:
+        split = candidates[-1]
+    try:
+        version = Version(stem[split + 1 :])
+    except InvalidVersion:
+        return None
+    return ParsedFilename(canonicalize_name(stem[:split]), version, False)

@@ -1,0 +1,330 @@
+"""Parsers for simple-API project pages: PEP 503 HTML and PEP 691 JSON, plus a compact form.
+
+Pure functions over bytes: no network, no files. Both parsers produce the same ``ProjectPage``:
+its files with absolute URLs, hashes, requires-python (PEP 503/345), yanked status and reason
+(PEP 592), PEP 658/714 metadata availability, and the PEP 700 fields (upload time, size, versions).
+The repository version (PEP 629) is checked: an unknown major version is refused, a newer minor
+version is reported through ``ProjectPage.newer_minor`` so the caller can warn once.
+
+``to_compact``/``from_compact`` store a parsed page as a marshal of plain tuples: loading 100k file
+entries that way is several times faster than re-parsing JSON (PERFORMANCE.md rule 4).
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+from packaging.utils import canonicalize_name
+
+from bale.errors import NetworkError
+
+SUPPORTED_MAJOR = 1
+SUPPORTED_MINOR = 4  # highest 1.x whose additions we know of (PEP 700, 708, 740, 792)
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
+ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+_COMPACT_FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFile:
+    """One file on a project page. ``yanked`` is None when not yanked, else the reason ("")."""
+
+    filename: str
+    url: str
+    hashes: tuple[tuple[str, str], ...] = ()
+    requires_python: str | None = None
+    yanked: str | None = None
+    # PEP 658/714: None = no metadata file advertised; () = advertised without hashes.
+    metadata_hashes: tuple[tuple[str, str], ...] | None = None
+    upload_time: str | None = None  # ISO 8601, as the index wrote it
+    size: int | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        for name, value in self.hashes:
+            if name == "sha256":
+                return value.lower()
+        return None
+
+    @property
+    def metadata_url(self) -> str | None:
+        """The PEP 658 URL of this file's core metadata, when the index advertises one."""
+        if self.metadata_hashes is None:
+            return None
+        parts = urlsplit(self.url)
+        return urlunsplit(parts._replace(path=parts.path + ".metadata", fragment=""))
+
+    @property
+    def metadata_sha256(self) -> str | None:
+        for name, value in self.metadata_hashes or ():
+            if name == "sha256":
+                return value.lower()
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPage:
+    """A project as one index lists it."""
+
+    name: str  # normalized
+    url: str  # the page's URL (credentials removed)
+    files: tuple[IndexFile, ...]
+    api_version: str | None = None
+    versions: tuple[str, ...] | None = None  # PEP 700, JSON only
+    newer_minor: bool = False  # PEP 629: a 1.x newer than we know; warn, then read on
+
+
+class MalformedPage(NetworkError):
+    """An index page bale cannot read (exit 4, like other index failures)."""
+
+
+def parse_page(data: bytes, content_type: str, url: str, name: str) -> ProjectPage:
+    """Dispatch on the response's Content-Type (JSON if it says so, else HTML)."""
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == JSON_TYPE or kind.endswith("+json") or kind == "application/json":
+        return parse_json(data, url, name)
+    return parse_html(data, url, name)
+
+
+def _check_version(version: object, url: str) -> bool:
+    """Return True when the page is a newer minor of 1.x; refuse a different major."""
+    if version is None:
+        return False
+    text = str(version)
+    try:
+        major_text, _, minor_text = text.partition(".")
+        major, minor = int(major_text), int(minor_text or 0)
+    except ValueError:
+        raise MalformedPage(
+            f"the index page {url} declares an unreadable API version {text!r}",
+            "check the index URL; bale reads simple API version 1.x",
+        ) from None
+    if major != SUPPORTED_MAJOR:
+        raise MalformedPage(
+            f"the index page {url} uses simple API version {text}, which bale does not support",
+            f"bale reads version {SUPPORTED_MAJOR}.x pages; upgrade bale or use another index",
+        )
+    return minor > SUPPORTED_MINOR
+
+
+def parse_json(data: bytes, url: str, name: str) -> ProjectPage:
+    """Parse a PEP 691 project page. Raises ``MalformedPage`` naming the URL on bad input."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _malformed(url, f"invalid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise _malformed(url, "the JSON document is not an object")
+    meta = doc.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise _malformed(url, "'meta' is not an object")
+    newer = _check_version(meta.get("api-version"), url)
+    raw_files = doc.get("files")
+    if not isinstance(raw_files, list):
+        raise _malformed(url, "'files' is missing or not a list")
+    files: list[IndexFile] = []
+    for entry in raw_files:
+        if not isinstance(entry, dict):
+            raise _malformed(url, "a file entry is not an object")
+        filename = entry.get("filename")
+        href = entry.get("url")
+        if not isinstance(filename, str) or not isinstance(href, str):
+            raise _malformed(url, "a file entry lacks 'filename' or 'url'")
+        hashes = entry.get("hashes") or {}
+        if not isinstance(hashes, dict):
+            raise _malformed(url, f"'hashes' of {filename} is not an object")
+        yanked = entry.get("yanked", False)
+        metadata = entry.get("core-metadata", entry.get("dist-info-metadata"))
+        rp = entry.get("requires-python")
+        size = entry.get("size")
+        upload = entry.get("upload-time")
+        files.append(
+            IndexFile(
+                filename=filename,
+                url=urljoin(url, href),
+                hashes=tuple(sorted((str(k), str(v)) for k, v in hashes.items())),
+                requires_python=rp if isinstance(rp, str) and rp.strip() else None,
+                yanked=_yanked(yanked),
+                metadata_hashes=_metadata_hashes(metadata),
+                upload_time=upload if isinstance(upload, str) else None,
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            )
+        )
+    versions = doc.get("versions")
+    return ProjectPage(
+        name=canonicalize_name(str(doc.get("name") or name)),
+        url=url,
+        files=tuple(files),
+        api_version=str(meta.get("api-version")) if meta.get("api-version") else None,
+        versions=tuple(str(v) for v in versions) if isinstance(versions, list) else None,
+        newer_minor=newer,
+    )
+
+
+def _yanked(value: object) -> str | None:
+    if value is True:
+        return ""
+    if isinstance(value, str):
+        return value
+    return None
+
+
+def _metadata_hashes(value: object) -> tuple[tuple[str, str], ...] | None:
+    if value is True:
+        return ()
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), str(v)) for k, v in value.items()))
+    return None
+
+
+def _malformed(url: str, why: str) -> MalformedPage:
+    return MalformedPage(
+        f"the index page {url} is malformed: {why}",
+        "check the index URL; the server must serve a PEP 503 or PEP 691 simple API",
+    )
+
+
+class _AnchorParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base: str | None = None
+        self.version: str | None = None
+        self.anchors: list[dict[str, str | None]] = []
+        self._text: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.anchors.append(dict(attrs))
+            self._text = []
+        elif tag == "base" and self.base is None:
+            self.base = dict(attrs).get("href")
+        elif tag == "meta":
+            values = dict(attrs)
+            if values.get("name") == "pypi:repository-version":
+                self.version = values.get("content")
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._text is not None:
+            self.anchors[-1]["#text"] = "".join(self._text).strip()
+            self._text = None
+
+
+def parse_html(data: bytes, url: str, name: str) -> ProjectPage:
+    """Parse a PEP 503 project page (or a find-links page: the same anchors, any names)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _malformed(url, "the HTML is not UTF-8") from None
+    if "\x00" in text:
+        raise _malformed(url, "the response is binary, not HTML")
+    parser = _AnchorParser()
+    try:
+        parser.feed(text)
+        parser.close()
+    except (AssertionError, ValueError) as exc:  # HTMLParser's way to reject input
+        raise _malformed(url, f"invalid HTML ({exc})") from None
+    newer = _check_version(parser.version, url)
+    base = urljoin(url, parser.base) if parser.base else url
+    files: list[IndexFile] = []
+    for anchor in parser.anchors:
+        href = anchor.get("href")
+        if not href:
+            continue
+        absolute = urljoin(base, href)
+        parts = urlsplit(absolute)
+        filename = parts.path.rstrip("/").rpartition("/")[2]
+        if not filename:
+            continue
+        filename = unquote(filename)
+        hashes: tuple[tuple[str, str], ...] = ()
+        if parts.fragment and "=" in parts.fragment:
+            algo, _, value = parts.fragment.partition("=")
+            hashes = ((algo.lower(), value),)
+        metadata = anchor.get("data-core-metadata", anchor.get("data-dist-info-metadata"))
+        rp = anchor.get("data-requires-python")
+        has_metadata = "data-core-metadata" in anchor or "data-dist-info-metadata" in anchor
+        files.append(
+            IndexFile(
+                filename=filename,
+                url=urlunsplit(parts._replace(fragment="")),
+                hashes=hashes,
+                requires_python=rp.strip() if rp and rp.strip() else None,
+                # A bare `data-yanked` (no value) still means yanked, with no reason.
+                yanked=(anchor["data-yanked"] or "") if "data-yanked" in anchor else None,
+                metadata_hashes=_html_metadata(metadata) if has_metadata else None,
+            )
+        )
+    return ProjectPage(
+        name=canonicalize_name(name),
+        url=url,
+        files=tuple(files),
+        api_version=parser.version,
+        newer_minor=newer,
+    )
+
+
+def _html_metadata(value: str | None) -> tuple[tuple[str, str], ...] | None:
+    if value is None or value == "" or value.lower() == "true":
+        return ()
+    if value.lower() == "false":
+        return None
+    if "=" in value:
+        algo, _, digest = value.partition("=")
+        return ((algo.lower(), digest),)
+    return ()
+
+
+def to_compact(page: ProjectPage) -> bytes:
+    """A marshal of plain tuples: what the page cache stores."""
+    rows = tuple(
+        (
+            f.filename,
+            f.url,
+            f.hashes,
+            f.requires_python,
+            f.yanked,
+            f.metadata_hashes,
+            f.upload_time,
+            f.size,
+        )
+        for f in page.files
+    )
+    return marshal.dumps(
+        (
+            _COMPACT_FORMAT,
+            page.name,
+            page.url,
+            page.api_version,
+            page.versions,
+            page.newer_minor,
+            rows,
+        )
+    )
+
+
+def from_compact(data: bytes) -> ProjectPage | None:
+    """Load what ``to_compact`` wrote; None when the bytes are of another format or damaged."""
+    try:
+        value = marshal.loads(data)
+        fmt, name, url, api, versions, newer, rows = value
+    except (ValueError, EOFError, TypeError):
+        return None
+    if fmt != _COMPACT_FORMAT:
+        return None
+    return ProjectPage(
+        name=name,
+        url=url,
+        files=tuple(IndexFile(*row) for row in rows),
+        api_version=api,
+        versions=versions,
+        newer_minor=newer,
+    )

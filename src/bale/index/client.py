@@ -75,7 +75,7 @@ class IndexOptions:
     """How the client selects and caches."""
 
     target: Target = field(default_factory=current_target)
-    policy: SelectionPolicy = SelectionPolicy()
+    policy: SelectionPolicy = field(default_factory=SelectionPolicy)
     refresh: bool = False
     refresh_packages: frozenset[str] = frozenset()
     offline: bool = False

@@ -17,6 +17,8 @@ from bale.cli.frame import GlobalOptions, build_parser, global_options_from
 # Commands in the order ``bale --help`` lists them: (module under bale.cli, help line).
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("pip", "pip-compatible commands: install, uninstall, freeze, list, show, check, ..."),
+    ("venv", "create a virtual environment"),
+    ("python", "find and list Python interpreters"),
 )
 
 

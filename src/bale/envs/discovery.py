@@ -1,0 +1,416 @@
+"""Finding interpreters: what ``--python`` asks for, and where Pythons live on this machine.
+
+A request (``parse_request``) is one of: nothing (the default), a path (a file, or a folder such as
+a venv), a command name (``python3.12``), a version (``3.12``, ``3.12.1``, ``>=3.11``), or an
+implementation with an optional version (``cpython3.12``, ``cp312``, ``pypy3.10``, ``pypy``).
+
+Candidates come, in this order, from: the active venv (``VIRTUAL_ENV``), ``.venv`` in the working
+directory and its parents, each ``PATH`` folder (``python3``, ``python``, ``python3.X``, ``pypy*``),
+and pyenv's versions folder (``$PYENV_ROOT`` or ``~/.pyenv``, newest first). Each candidate is
+inspected through the probe cache; interpreters are told apart by real executable *and* prefix (a
+venv and its base share an executable but are different environments).
+
+pyenv shims on ``PATH`` are shell scripts whose target depends on ``PYENV_VERSION``, the nearest
+``.python-version`` and pyenv's global ``version`` file. bale resolves them itself, the way pyenv
+does, without starting a shell, so the probe cache (keyed by file) stays correct when the selected
+version changes; a shim that selects nothing runnable is skipped, as pyenv would fail it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bale.envs.interpreter import Interpreter, inspect_interpreter
+from bale.errors import InterpreterError, InterpreterNotFound, UsageError
+
+MIN_SUPPORTED = (3, 8)
+
+_VERSION_RE = re.compile(r"^\d+(\.\d+){0,2}((a|b|rc)\d+)?$")
+_IMPLEMENTATION_RE = re.compile(
+    r"^(?P<impl>cpython|cp|pypy|pp)[-@]?(?P<version>\d+(\.\d+){0,2}((a|b|rc)\d+)?)?$", re.I
+)
+_COMMAND_VERSION_RE = re.compile(r"^python(?P<version>\d+(\.\d+)?)$")
+_PATH_NAME_RE = re.compile(r"^(python|pypy)(3(\.\d+)?)?$")
+_IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "pypy": "pypy", "pp": "pypy"}
+
+
+@dataclass(frozen=True, slots=True)
+class InterpreterRequest:
+    """A parsed ``--python`` value. ``specifier`` is PEP 440 text such as ``==3.12.*``."""
+
+    raw: str
+    kind: str  # "default" | "path" | "command" | "version" | "implementation"
+    path: Path | None = None
+    command: str | None = None
+    implementation: str | None = None
+    specifier: str | None = None
+
+    def matches(self, interpreter: Interpreter) -> bool:
+        """Whether the interpreter satisfies the implementation and version parts."""
+        if self.implementation and interpreter.implementation != self.implementation:
+            return False
+        if self.specifier:
+            from packaging.specifiers import SpecifierSet
+            from packaging.version import Version
+
+            spec = SpecifierSet(self.specifier)
+            return spec.contains(Version(interpreter.version_string), prereleases=True)
+        return True
+
+
+def _version_specifier(text: str) -> str:
+    """``3`` -> ``==3.*``, ``3.12`` -> ``==3.12.*``, ``3.12.1`` -> ``==3.12.1``."""
+    if re.search(r"(a|b|rc)\d+$", text) or text.count(".") >= 2:
+        return f"=={text}"
+    return f"=={text}.*"
+
+
+def _nodot_version(text: str) -> str:
+    """``312`` -> ``3.12`` (as in ``cp312``); dotted text is kept."""
+    if "." in text or len(text) < 2:
+        return text
+    return f"{text[0]}.{text[1:]}"
+
+
+def parse_request(text: str | None) -> InterpreterRequest:
+    """Parse a ``--python`` value (pure; raises ``UsageError`` for a malformed specifier)."""
+    if text is None or not text.strip():
+        return InterpreterRequest(raw="", kind="default")
+    raw = text.strip()
+    if os.sep in raw or (os.altsep and os.altsep in raw) or raw.startswith((".", "~")):
+        return InterpreterRequest(raw=raw, kind="path", path=Path(raw).expanduser())
+    if _VERSION_RE.match(raw):
+        return InterpreterRequest(raw=raw, kind="version", specifier=_version_specifier(raw))
+    if raw[0] in "<>=!~" or "," in raw:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            SpecifierSet(raw)
+        except InvalidSpecifier:
+            raise UsageError(
+                f"invalid Python request {raw!r}: not a version specifier",
+                hint="use a version (3.12), a specifier (>=3.11), a name (pypy3.10) or a path",
+            ) from None
+        return InterpreterRequest(raw=raw, kind="version", specifier=raw)
+    match = _IMPLEMENTATION_RE.match(raw)
+    if match:
+        version = match.group("version")
+        specifier = _version_specifier(_nodot_version(version)) if version else None
+        implementation = _IMPLEMENTATIONS[match.group("impl").lower()]
+        return InterpreterRequest(
+            raw=raw, kind="implementation", implementation=implementation, specifier=specifier
+        )
+    if any(char.isspace() for char in raw):
+        raise UsageError(
+            f"invalid Python request {raw!r}",
+            hint="use a version (3.12), a specifier (>=3.11), a name (pypy3.10) or a path",
+        )
+    return InterpreterRequest(raw=raw, kind="command", command=raw)
+
+
+def find_interpreters(
+    request: InterpreterRequest | str | None = None,
+    *,
+    cache_dir: Path | None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    errors: list[InterpreterError] | None = None,
+) -> Iterator[Interpreter]:
+    """Every interpreter found that matches ``request`` (all of them for none), in search order.
+
+    Candidates that fail their probe are skipped; pass ``errors`` to collect why.
+    """
+    req = request if isinstance(request, InterpreterRequest) else parse_request(request)
+    env = os.environ if env is None else env
+    cwd = Path(os.getcwd() if cwd is None else cwd)
+    seen_files: set[tuple[str, str | None]] = set()
+    seen: set[tuple[str, str]] = set()
+    for candidate in _candidates(env, cwd, everything=req.kind != "default"):
+        file_key = (os.path.realpath(candidate), _venv_root(candidate))
+        if file_key in seen_files:
+            continue
+        seen_files.add(file_key)
+        try:
+            interpreter = inspect_interpreter(candidate, cache_dir)
+        except InterpreterError as exc:
+            if errors is not None:
+                errors.append(exc)
+            continue
+        key = (os.path.realpath(interpreter.executable), str(interpreter.prefix))
+        if key in seen:
+            continue
+        seen.add(key)
+        if req.matches(interpreter):
+            yield interpreter
+
+
+def find_interpreter(
+    request: InterpreterRequest | str | None = None,
+    *,
+    cache_dir: Path | None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Interpreter:
+    """The interpreter a request selects: the first match in search order.
+
+    No request: the active venv, else ``.venv`` here or above, else the first ``python3`` on
+    ``PATH`` (then pyenv's newest). A path must be an interpreter (or a folder holding one);
+    its probe failing is an ``InterpreterError``. Anything else that matches nothing is
+    ``InterpreterNotFound``, whose message lists what was found.
+    """
+    req = request if isinstance(request, InterpreterRequest) else parse_request(request)
+    env = os.environ if env is None else env
+    cwd = Path(os.getcwd() if cwd is None else cwd)
+    if req.kind == "path":
+        assert req.path is not None
+        return inspect_interpreter(_interpreter_in(cwd / req.path), cache_dir)
+    if req.kind == "command":
+        assert req.command is not None
+        interpreter = _find_command(req.command, env, cwd, cache_dir)
+        if interpreter is not None:
+            return interpreter
+        match = _COMMAND_VERSION_RE.match(req.command)
+        if match:  # `python3.12` not on PATH (or a shim that selects another version)
+            version = match.group("version")
+            fallback = InterpreterRequest(
+                raw=req.raw, kind="version", specifier=_version_specifier(version)
+            )
+            for interpreter in find_interpreters(fallback, cache_dir=cache_dir, cwd=cwd, env=env):
+                return interpreter
+        raise _not_found(req, cache_dir, cwd, env)
+    errors: list[InterpreterError] = []
+    for interpreter in find_interpreters(req, cache_dir=cache_dir, cwd=cwd, env=env, errors=errors):
+        return interpreter
+    raise _not_found(req, cache_dir, cwd, env, errors)
+
+
+def _not_found(
+    req: InterpreterRequest,
+    cache_dir: Path | None,
+    cwd: Path,
+    env: Mapping[str, str],
+    errors: list[InterpreterError] | None = None,
+) -> InterpreterNotFound:
+    found = list(find_interpreters(None, cache_dir=cache_dir, cwd=cwd, env=env))
+    if found:
+        listing = ", ".join(f"{i.display_name} at {i.executable}" for i in found)
+        summary = f"found: {listing}"
+    else:
+        summary = "found no Python interpreter at all"
+    what = f"matches {req.raw!r}" if req.raw else "was found"
+    hint = "install it (for example with pyenv) or pass a path with --python"
+    if errors:
+        hint += f"; {len(errors)} candidate(s) failed, the first: {errors[0].message}"
+    return InterpreterNotFound(f"no Python interpreter {what} ({summary})", hint=hint)
+
+
+def _interpreter_in(path: Path) -> Path:
+    """A path request naming a folder means the interpreter inside it (a venv, a prefix)."""
+    if not path.is_dir():
+        return path
+    for relative in ("bin/python3", "bin/python", "Scripts/python.exe", "python3", "python"):
+        candidate = path / relative
+        if candidate.is_file():
+            return candidate
+    raise InterpreterError(
+        f"no Python interpreter in the folder {path}",
+        hint="pass the interpreter file itself, or a virtual environment's folder",
+    )
+
+
+def _find_command(
+    name: str, env: Mapping[str, str], cwd: Path, cache_dir: Path | None
+) -> Interpreter | None:
+    for folder in _path_dirs(env):
+        candidate = os.path.join(folder, name)
+        if not _is_executable_file(candidate):
+            continue
+        target = _resolve_shim(candidate, env, cwd)
+        if target is None:
+            continue
+        try:
+            return inspect_interpreter(target, cache_dir)
+        except InterpreterError:
+            continue
+    return None
+
+
+def _candidates(env: Mapping[str, str], cwd: Path, *, everything: bool) -> Iterator[str]:
+    """Interpreter files to inspect, in search order (shims already resolved)."""
+    active = env.get("VIRTUAL_ENV")
+    if active:
+        yield from _venv_python(Path(active))
+    for folder in (cwd, *cwd.parents):
+        yield from _venv_python(folder / ".venv")
+    for folder in _path_dirs(env):
+        for name in _path_names(folder, everything=everything):
+            path = os.path.join(folder, name)
+            target = _resolve_shim(path, env, cwd)
+            if target is not None:
+                yield target
+    yield from _pyenv_versions(env)
+
+
+def _venv_python(root: Path) -> Iterator[str]:
+    for relative in ("bin/python3", "bin/python", "Scripts/python.exe"):
+        candidate = root / relative
+        if _is_executable_file(str(candidate)):
+            yield str(candidate)
+            return
+
+
+def _venv_root(path: str) -> str | None:
+    here = os.path.dirname(os.path.abspath(path))
+    for folder in (here, os.path.dirname(here)):
+        if os.path.isfile(os.path.join(folder, "pyvenv.cfg")):
+            return folder
+    return None
+
+
+def _path_dirs(env: Mapping[str, str]) -> list[str]:
+    return [folder for folder in env.get("PATH", "").split(os.pathsep) if folder]
+
+
+def _path_names(folder: str, *, everything: bool) -> list[str]:
+    """Python-looking names in one PATH folder: python3 and python first, then versioned ones."""
+    if not everything:
+        return [n for n in ("python3", "python") if _is_executable_file(os.path.join(folder, n))]
+    try:
+        names = [
+            entry.name
+            for entry in os.scandir(folder)
+            if _PATH_NAME_RE.match(entry.name) and _is_executable_file(entry.path)
+        ]
+    except OSError:
+        return []
+
+    def order(name: str) -> tuple[int, int]:
+        fixed = ("python3", "python", "pypy3", "pypy")
+        if name in fixed:
+            return (fixed.index(name) if name.startswith("python") else 100, 0)
+        minor = name.rpartition(".")[2]
+        return (10 if name.startswith("python") else 110, -int(minor))
+
+    return sorted(names, key=order)
+
+
+def _is_executable_file(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+# --- pyenv -------------------------------------------------------------------------------------
+
+_SHIM_ROOT_RE = re.compile(rb'export PYENV_ROOT="([^"]+)"')
+
+
+def _resolve_shim(path: str, env: Mapping[str, str], cwd: Path) -> str | None:
+    """The file a candidate really runs: itself, a pyenv shim's target, or None (skip it)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    if not head.startswith(b"#!") or b"pyenv" not in head:
+        return path
+    match = _SHIM_ROOT_RE.search(head)
+    if match is None or b" exec " not in head:
+        return path  # a script of some other kind: let the probe decide
+    root = Path(os.fsdecode(match.group(1)))
+    return _pyenv_which(root, os.path.basename(path), env, cwd)
+
+
+def _pyenv_selected(root: Path, env: Mapping[str, str], cwd: Path) -> list[str]:
+    """pyenv's selected version names: PYENV_VERSION, nearest .python-version, global file."""
+    if env.get("PYENV_VERSION"):
+        return [name for name in env["PYENV_VERSION"].split(":") if name]
+    for folder in (cwd, *cwd.parents):
+        names = _read_version_file(folder / ".python-version")
+        if names:
+            return names
+    return _read_version_file(root / "version") or ["system"]
+
+
+def _read_version_file(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    names: list[str] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        names.extend(word for word in line.split() if word not in (".", ".."))
+    return names
+
+
+def _pyenv_which(root: Path, program: str, env: Mapping[str, str], cwd: Path) -> str | None:
+    inside = os.path.realpath(root) + os.sep
+    for name in _pyenv_selected(root, env, cwd):
+        if name == "system":  # the first one on PATH outside pyenv (its shims, its plugins)
+            for folder in _path_dirs(env):
+                if (os.path.realpath(folder) + os.sep).startswith(inside):
+                    continue
+                candidate = os.path.join(folder, program)
+                if _is_executable_file(candidate):
+                    return candidate
+            continue
+        version_dir = _pyenv_version_dir(root, name)
+        if version_dir is not None:
+            candidate = version_dir / "bin" / program
+            if _is_executable_file(str(candidate)):
+                return str(candidate)
+    return None
+
+
+def _pyenv_version_dir(root: Path, name: str) -> Path | None:
+    """``versions/<name>``; a prefix such as ``3.12`` means the newest installed 3.12.x."""
+    versions = root / "versions"
+    exact = versions / name
+    if exact.is_dir():
+        return exact
+    try:
+        matches = [entry for entry in versions.iterdir() if entry.name.startswith(name + ".")]
+    except OSError:
+        return None
+    matches.sort(key=lambda entry: _version_key(entry.name), reverse=True)
+    return matches[0] if matches else None
+
+
+def _version_key(name: str) -> tuple[int, ...]:
+    parts: list[int] = []
+    for piece in name.split("."):
+        digits = re.match(r"\d+", piece)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def pyenv_root(env: Mapping[str, str]) -> Path:
+    """``$PYENV_ROOT``, else ``~/.pyenv``."""
+    if env.get("PYENV_ROOT"):
+        return Path(env["PYENV_ROOT"]).expanduser()
+    home = env.get("HOME")
+    return (Path(home) if home else Path.home()) / ".pyenv"
+
+
+def _pyenv_versions(env: Mapping[str, str]) -> Iterator[str]:
+    """pyenv's installed versions (3.8 and newer), newest first."""
+    versions = pyenv_root(env) / "versions"
+    try:
+        entries = [entry for entry in versions.iterdir() if entry.is_dir()]
+    except OSError:
+        return
+    entries.sort(key=lambda entry: _version_key(entry.name), reverse=True)
+    for entry in entries:
+        key = _version_key(entry.name)
+        if len(key) >= 2 and key[:2] < MIN_SUPPORTED:
+            continue
+        for name in ("python3", "python", "pypy3", "pypy"):
+            candidate = entry / "bin" / name
+            if _is_executable_file(str(candidate)):
+                yield str(candidate)
+                break

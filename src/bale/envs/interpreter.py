@@ -1,0 +1,288 @@
+"""What bale knows about one Python interpreter, learnt by running one small script in it.
+
+``inspect_interpreter(path, cache_dir)`` runs ``probe_script.py`` in the interpreter (``-I -S -B``:
+isolated, no ``site``, no bytecode written), parses its single JSON answer and caches it in the
+``interpreters`` bucket. The warm path is two or three ``stat`` calls and one small file read: it
+never starts a process.
+
+Cache key. An entry is named after the interpreter's absolute path *as given* (not resolved: a
+venv's ``bin/python`` is a symlink to the base interpreter, yet answers differently), and is valid
+while the resolved executable keeps its path, size and mtime and any ``pyvenv.cfg`` beside it
+keeps its mtime. A changed interpreter is probed again; an unreadable or corrupt entry is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bale.errors import InterpreterError
+
+# Bumped when the probe's answer changes shape; old entries are then simply not found.
+_CACHE_FORMAT = 1
+_PROBE_TIMEOUT = 60.0
+_IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
+
+_probe_runs = 0
+
+
+def probe_runs() -> int:
+    """How many probe processes this process has started (tests assert the cache avoids them)."""
+    return _probe_runs
+
+
+@dataclass(frozen=True, slots=True)
+class Interpreter:
+    """One interpreter (or virtual environment) as the probe saw it.
+
+    ``paths`` is the interpreter's current install scheme (``purelib``, ``platlib``, ``scripts``,
+    ``data``, ``include``, ``platinclude``, ``stdlib``, ``platstdlib``); ``venv_scheme`` gives the
+    same keys, relative to the root, for a new virtual environment made from it. ``tags`` are the
+    wheel tags it supports, most preferred first. ``markers`` is its PEP 508 marker environment.
+    """
+
+    executable: Path
+    version: tuple[int, int, int]
+    version_string: str
+    implementation: str
+    markers: Mapping[str, str] = field(compare=False)
+    tags: tuple[str, ...] = field(compare=False, repr=False)
+    paths: Mapping[str, str] = field(compare=False, repr=False)
+    venv_scheme: Mapping[str, str] = field(compare=False, repr=False)
+    prefix: Path = field(compare=False)
+    base_prefix: Path = field(compare=False)
+    base_executable: Path = field(compare=False)
+    is_venv: bool = field(compare=False)
+    externally_managed: bool = field(compare=False)
+    sys_platform: str = field(compare=False)
+    platform: str = field(compare=False)
+    pointer_size: int = field(compare=False)
+    bundled_pip: tuple[Path, ...] = field(compare=False, repr=False)
+
+    @property
+    def version_short(self) -> str:
+        """``"3.12"``."""
+        return f"{self.version[0]}.{self.version[1]}"
+
+    @property
+    def implementation_display(self) -> str:
+        """``"CPython"``, ``"PyPy"``."""
+        return _IMPLEMENTATION_NAMES.get(self.implementation, self.implementation)
+
+    @property
+    def display_name(self) -> str:
+        """``"CPython 3.12.1"``."""
+        return f"{self.implementation_display} {self.version_string}"
+
+    @property
+    def site_packages(self) -> Path:
+        return Path(self.paths["purelib"])
+
+    @classmethod
+    def from_answer(cls, answer: Mapping[str, Any]) -> Interpreter:
+        """Build from the probe's JSON answer (tags already filled in)."""
+        info = answer["version_info"]
+        return cls(
+            executable=Path(answer["executable"]),
+            version=(int(info[0]), int(info[1]), int(info[2])),
+            version_string=answer["markers"]["python_full_version"],
+            implementation=answer["implementation"],
+            markers=dict(answer["markers"]),
+            tags=tuple(answer["tags"]),
+            paths=dict(answer["paths"]),
+            venv_scheme=dict(answer["venv_scheme"]),
+            prefix=Path(answer["prefix"]),
+            base_prefix=Path(answer["base_prefix"]),
+            base_executable=Path(answer["base_executable"]),
+            is_venv=bool(answer["is_venv"]),
+            externally_managed=bool(answer["externally_managed"]),
+            sys_platform=answer["sys_platform"],
+            platform=answer["platform"],
+            pointer_size=int(answer["pointer_size"]),
+            bundled_pip=tuple(Path(p) for p in answer["bundled_pip"]),
+        )
+
+
+def inspect_interpreter(path: str | os.PathLike[str], cache_dir: Path | None) -> Interpreter:
+    """Describe the interpreter at ``path``, from the cache when it is still valid.
+
+    Raises ``InterpreterError`` (naming the interpreter) when the file is missing, cannot be run,
+    exits non-zero, prints something that is not the probe's answer, or is older than 3.8.
+    ``cache_dir=None`` disables the cache (every call probes).
+    """
+    abspath = os.path.abspath(os.fspath(path))
+    key = _cache_key(abspath)
+    entry = _entry_path(cache_dir, abspath) if cache_dir is not None else None
+    if entry is not None:
+        cached = _read_entry(entry, key)
+        if cached is not None:
+            return cached
+    answer = _run_probe(abspath)
+    interpreter = _interpreter_from(answer, abspath)
+    if entry is not None:
+        _write_entry(entry, key, answer)
+    return interpreter
+
+
+def _cache_key(abspath: str) -> list[Any]:
+    try:
+        real = os.path.realpath(abspath)
+        stat = os.stat(real)
+    except OSError as exc:
+        raise InterpreterError(
+            f"no interpreter at {abspath}: {exc.strerror or exc}",
+            hint="check the path, or run `bale python list` to see the interpreters found",
+        ) from None
+    here = os.path.dirname(abspath)
+    cfg_mtimes = []
+    for folder in (here, os.path.dirname(here)):
+        try:
+            cfg_mtimes.append(os.stat(os.path.join(folder, "pyvenv.cfg")).st_mtime_ns)
+        except OSError:
+            cfg_mtimes.append(None)
+    return [_CACHE_FORMAT, abspath, real, stat.st_size, stat.st_mtime_ns, cfg_mtimes]
+
+
+def _entry_path(cache_dir: Path, abspath: str) -> Path:
+    # Two cheap checksums, not a cryptographic hash: the entry stores the full path and is checked
+    # against it, so a collision costs a re-probe, never a wrong answer; hashlib costs start-up.
+    raw = abspath.encode("utf-8", "surrogateescape")
+    name = f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.json"
+    from bale.cache.layout import BUCKETS
+
+    return Path(cache_dir) / BUCKETS["interpreters"] / name
+
+
+def _read_entry(entry: Path, key: list[Any]) -> Interpreter | None:
+    import json
+
+    try:
+        data = json.loads(entry.read_bytes())
+        if data["key"] != key:
+            return None
+        return Interpreter.from_answer(data["answer"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # missing or corrupt: probe again and overwrite
+
+
+def _write_entry(entry: Path, key: list[Any], answer: Mapping[str, Any]) -> None:
+    import json
+
+    from bale.cache.layout import atomic_write_bytes
+
+    # A read-only cache costs a probe next time, nothing more.
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(entry, json.dumps({"key": key, "answer": answer}).encode())
+
+
+def _packaging_dir() -> str:
+    """The folder that holds bale's ``packaging``, lent to the probe for computing tags."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("packaging")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    return os.path.dirname(next(iter(spec.submodule_search_locations)))
+
+
+def _run_probe(abspath: str) -> dict[str, Any]:
+    import json
+    import subprocess
+
+    global _probe_runs
+    script = (Path(__file__).with_name("probe_script.py")).read_text(encoding="utf-8")
+    argv = [abspath, "-I", "-S", "-B", "-c", script, _packaging_dir()]
+    _probe_runs += 1
+    try:
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=_PROBE_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise InterpreterError(
+            f"the interpreter {abspath} did not answer bale's probe within {_PROBE_TIMEOUT:.0f} s",
+            hint="check that it is a working Python interpreter",
+        ) from None
+    except OSError as exc:
+        raise InterpreterError(
+            f"cannot run the interpreter {abspath}: {exc.strerror or exc}",
+            hint="check that the file is an executable Python interpreter",
+        ) from None
+    if proc.returncode != 0:
+        last = _last_line(proc.stderr)
+        raise InterpreterError(
+            f"the interpreter {abspath} failed bale's probe (exit code {proc.returncode})"
+            + (f": {last}" if last else ""),
+            hint="check that it is a working Python 3.8+ interpreter",
+        )
+    try:
+        answer = json.loads(proc.stdout)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict) or not (
+        "unsupported" in answer or answer.keys() >= _REQUIRED_KEYS
+    ):
+        shown = proc.stdout[:80].decode("utf-8", "replace").strip() or "nothing"
+        raise InterpreterError(
+            f"the interpreter {abspath} answered bale's probe with something unexpected: {shown!r}",
+            hint="check that the file is a Python interpreter and not a wrapper that prints",
+        )
+    if "unsupported" in answer:
+        raise InterpreterError(
+            f"the interpreter {abspath} is Python {answer['unsupported']}; bale manages "
+            "Python 3.8 and newer",
+            hint="choose a newer interpreter with --python (see `bale python list`)",
+        )
+    return answer
+
+
+_REQUIRED_KEYS = frozenset(
+    (
+        "executable",
+        "base_executable",
+        "version_info",
+        "implementation",
+        "markers",
+        "paths",
+        "venv_scheme",
+        "prefix",
+        "base_prefix",
+        "is_venv",
+        "externally_managed",
+        "bundled_pip",
+        "sys_platform",
+        "platform",
+        "pointer_size",
+        "tags",
+    )
+)
+
+
+def _interpreter_from(answer: dict[str, Any], abspath: str) -> Interpreter:
+    """Finish the answer (tags for 3.8, a base executable that exists) and build the value."""
+    if answer.get("tags") is None:
+        from bale.envs.tags import tags_from_facts
+
+        answer["tags"] = tags_from_facts(answer, executable=abspath)
+    if not os.path.exists(answer["base_executable"]):
+        answer["base_executable"] = os.path.realpath(abspath)
+    try:
+        return Interpreter.from_answer(answer)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise InterpreterError(
+            f"the interpreter {abspath} answered bale's probe with an incomplete answer ({exc})",
+            hint="check that it is a Python interpreter bale supports (CPython or PyPy 3.8+)",
+        ) from None
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return lines[-1].strip()[:200] if lines else ""

@@ -1,0 +1,281 @@
+"""Creating a virtual environment directly: files and links, no ``python -m venv``, no ensurepip.
+
+A venv is a folder with ``pyvenv.cfg`` (whose ``home`` tells the interpreter where its base
+installation lives), the base interpreter linked in under the scheme's scripts folder, an empty
+site-packages, activation scripts and a ``.gitignore``. Writing those directly takes a few
+milliseconds; stdlib ``venv`` needs a second interpreter start and pip's ensurepip seconds.
+
+Contract of ``create_venv``:
+- an empty or missing folder is filled; an existing venv is replaced (as uv does) unless
+  ``allow_existing`` asks to reuse it in place; any other non-empty folder is refused unless
+  ``clear`` empties it first;
+- a path that is a file, or under a file, or in a folder bale cannot write, is a clear
+  ``EnvironmentError_``;
+- a failure removes everything this call created (the folder itself if it made it), so nothing
+  is left half-made.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from bale import __version__
+from bale.envs.activation import activation_scripts
+from bale.envs.interpreter import Interpreter
+from bale.errors import EnvironmentError_
+
+GITIGNORE = "# created by bale automatically\n*\n"
+
+
+def is_venv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def create_venv(
+    path: str | os.PathLike[str],
+    interpreter: Interpreter,
+    *,
+    prompt: str | None = None,
+    system_site_packages: bool = False,
+    clear: bool = False,
+    allow_existing: bool = False,
+    then: Callable[[Path], object] | None = None,
+) -> Path:
+    """Create (or reuse, or replace) a venv at ``path`` for ``interpreter``; return its root.
+
+    ``then(root)`` runs after the files are written and inside the same roll-back: seeding pip
+    goes there, so a failed seed leaves no venv behind either.
+    """
+    root = Path(os.path.abspath(os.fspath(path)))
+    if os.pathsep in str(root):
+        raise EnvironmentError_(
+            f"cannot create a virtual environment at {root}: the path contains {os.pathsep!r}",
+            hint="choose a path without it (it would break PATH when the venv is activated)",
+        )
+    if interpreter.sys_platform == "win32":
+        raise EnvironmentError_(
+            f"cannot create a virtual environment for {interpreter.executable}: Windows "
+            "interpreters are not supported by `bale venv` yet",
+            hint="use `python -m venv` for now",
+        )
+    existed = _prepare_root(root, clear=clear, allow_existing=allow_existing)
+    before = _snapshot(root) if existed else set()
+    created_top = None if existed else _topmost_missing(root)
+    try:
+        _populate(root, interpreter, prompt=prompt, system_site_packages=system_site_packages)
+        if then is not None:
+            then(root)
+    except BaseException as exc:
+        _roll_back(root, created_top=created_top, keep=before)
+        if isinstance(exc, OSError):
+            raise _os_error(root, exc) from None
+        raise
+    return root
+
+
+# --- checks before writing ----------------------------------------------------------------------
+
+
+def _prepare_root(root: Path, *, clear: bool, allow_existing: bool) -> bool:
+    """Check (and if asked, empty) the target; return whether the folder existed before."""
+    try:
+        if root.is_symlink() and not root.exists():
+            raise EnvironmentError_(
+                f"cannot create a virtual environment at {root}: it is a broken symbolic link",
+                hint="remove the link or choose another path",
+            )
+        if root.exists() and not root.is_dir():
+            raise EnvironmentError_(
+                f"cannot create a virtual environment at {root}: it is a file",
+                hint="choose another path, or remove the file first",
+            )
+        if not root.exists():
+            return False
+        entries = list(root.iterdir())
+    except OSError as exc:
+        raise _os_error(root, exc) from None
+    if not entries:
+        return True
+    if allow_existing and is_venv(root):
+        return True
+    if clear or is_venv(root):  # a venv is replaced, as uv does; other folders only on --clear
+        try:
+            _empty(root, entries)
+        except OSError as exc:
+            raise _os_error(root, exc) from None
+        return True
+    raise EnvironmentError_(
+        f"cannot create a virtual environment at {root}: the folder exists, is not empty and "
+        "is not a virtual environment",
+        hint="use --clear to empty it first (its contents are deleted), or choose another path",
+    )
+
+
+def _topmost_missing(root: Path) -> Path:
+    """The highest folder of ``root``'s path that does not exist yet (what mkdir will create)."""
+    top = root
+    for parent in root.parents:
+        if os.path.lexists(parent):
+            break
+        top = parent
+    return top
+
+
+def _empty(root: Path, entries: list[Path]) -> None:
+    import shutil
+
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _snapshot(root: Path) -> set[str]:
+    """Every path under an existing root, so a failed reuse removes only what it added."""
+    found: set[str] = set()
+    for folder, dirs, files in os.walk(root):
+        found.update(os.path.join(folder, name) for name in dirs + files)
+    return found
+
+
+def _roll_back(root: Path, *, created_top: Path | None, keep: set[str]) -> None:
+    if created_top is not None:
+        import shutil
+
+        shutil.rmtree(created_top, ignore_errors=True)
+        return
+    for folder, dirs, files in os.walk(root, topdown=False):
+        for name in files + dirs:
+            full = os.path.join(folder, name)
+            if full in keep:
+                continue
+            try:
+                if os.path.isdir(full) and not os.path.islink(full):
+                    os.rmdir(full)
+                else:
+                    os.unlink(full)
+            except OSError:
+                pass
+
+
+def _os_error(root: Path, exc: OSError) -> EnvironmentError_:
+    reason = exc.strerror or str(exc)
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(root) else ""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "choose a folder you can write to, or fix its permissions"
+    elif exc.errno == errno.ENOTDIR:
+        hint = "a part of the path is a file, not a folder: choose another path"
+    elif exc.errno == errno.ENOSPC:
+        hint = "free some disk space and try again"
+    else:
+        hint = "check the path and try again"
+    return EnvironmentError_(
+        f"cannot create a virtual environment at {root}: {reason}{where}", hint=hint
+    )
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _populate(
+    root: Path, interpreter: Interpreter, *, prompt: str | None, system_site_packages: bool
+) -> None:
+    scheme = interpreter.venv_scheme
+    bin_dir = root / scheme["scripts"]
+    root.mkdir(parents=True, exist_ok=True)
+    site_packages = root / scheme["purelib"]
+    site_packages.mkdir(parents=True, exist_ok=True)
+    (root / scheme["platlib"]).mkdir(parents=True, exist_ok=True)
+    (root / scheme["include"]).mkdir(parents=True, exist_ok=True)
+    if _wants_lib64(interpreter, scheme["purelib"]):
+        lib64 = root / "lib64"
+        if not os.path.lexists(lib64):
+            os.symlink("lib", lib64)
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    _link_interpreter(bin_dir, interpreter)
+    shown_prompt = _prompt_for(root, prompt)
+    cfg_prompt = shown_prompt if prompt else None
+    _write_text(root / "pyvenv.cfg", _pyvenv_cfg(interpreter, cfg_prompt, system_site_packages))
+    for name, text in activation_scripts(root, scheme["scripts"], shown_prompt).items():
+        _write_text(bin_dir / name, text)
+    _write_text(root / ".gitignore", GITIGNORE)
+
+
+def _wants_lib64(interpreter: Interpreter, purelib: str) -> bool:
+    """stdlib venv's rule: 64-bit POSIX other than macOS gets ``lib64 -> lib``."""
+    return (
+        interpreter.pointer_size == 64
+        and interpreter.markers.get("os_name") == "posix"
+        and interpreter.sys_platform != "darwin"
+        and Path(purelib).parts[:1] == ("lib",)
+    )
+
+
+def _prompt_for(root: Path, prompt: str | None) -> str:
+    if prompt == ".":
+        return Path.cwd().name
+    return prompt if prompt else root.name
+
+
+def _pyvenv_cfg(interpreter: Interpreter, prompt: str | None, system_site_packages: bool) -> str:
+    base = interpreter.base_executable
+    version = ".".join(str(part) for part in interpreter.version)
+    lines = [
+        f"home = {base.parent}",
+        f"implementation = {interpreter.implementation_display}",
+        f"version_info = {interpreter.version_string}",
+        f"version = {version}",
+        f"include-system-site-packages = {'true' if system_site_packages else 'false'}",
+        f"executable = {os.path.realpath(base)}",
+        f"bale = {__version__}",
+    ]
+    if prompt:
+        lines.append(f"prompt = {prompt}")
+    return "\n".join(lines) + "\n"
+
+
+def _interpreter_names(interpreter: Interpreter) -> list[str]:
+    major, minor = interpreter.version[:2]
+    names = ["python", f"python{major}", f"python{major}.{minor}"]
+    if interpreter.implementation == "pypy":
+        names += ["pypy", f"pypy{major}", f"pypy{major}.{minor}"]
+    return names
+
+
+def _link_interpreter(bin_dir: Path, interpreter: Interpreter) -> None:
+    """``python`` links to the base executable, the other names link to ``python``.
+
+    Where symbolic links cannot be made (some filesystems, policies), each name gets a copy.
+    """
+    base = interpreter.base_executable
+    names = _interpreter_names(interpreter)
+    first = bin_dir / names[0]
+    _replace_link(first, str(base), copy_from=base)
+    for name in names[1:]:
+        _replace_link(bin_dir / name, names[0], copy_from=base)
+
+
+def _replace_link(link: Path, target: str, *, copy_from: Path) -> None:
+    if os.path.lexists(link):
+        link.unlink()
+    try:
+        os.symlink(target, link)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS, errno.EACCES):
+            raise
+        _copy(copy_from, link)
+
+
+def _copy(source: Path, destination: Path) -> None:
+    import shutil
+
+    shutil.copy2(source, destination)
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)

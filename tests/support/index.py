@@ -40,7 +40,8 @@ Faults, applied in arrival order to the next matching requests (``match``: a sub
     cut_next(n, match=None)   send the headers (full Content-Length) and half the body, then close
     hang_next(n, match=None)  read the request and never answer (until ``max_hang`` seconds pass or
                               the server stops, then close the connection)
-Log: ``requests`` (a list of :class:`RequestRecord`, appended when a request ends, thread-safe),
+Log: ``requests`` (a list of :class:`RequestRecord`, appended when the answer is ready, before it is
+sent, so a client that got a response finds it logged; a hung request is logged when it hangs),
 ``clear_log()``, ``paths()``, ``count(substring)``.
 """
 
@@ -82,7 +83,11 @@ DEFAULT_UPLOAD_TIME = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(FIX
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """One request as the server saw it (``status`` 0 when it hung; ``fault``: fail/cut/hang)."""
+    """One request as the server saw it (``status`` 0 when it hung; ``fault``: fail/cut/hang).
+
+    ``start``/``end`` are ``time.monotonic()`` values: arrival, and when the answer was ready
+    (after ``latency``), just before it was written.
+    """
 
     method: str
     path: str
@@ -685,33 +690,35 @@ def _make_handler(index: IndexServer) -> type[BaseHTTPRequestHandler]:
             self._handle(head=True)
 
         def _handle(self, *, head: bool) -> None:
+            """Answer one request; it is logged *before* its response is written, so a client
+            that has read a response always finds the request in ``index.requests``."""
             start = time.monotonic()
             headers = {k.lower(): v for k, v in self.headers.items()}
             method = "HEAD" if head else "GET"
             fault = index._take_fault(self.path)
             if index.latency:
                 time.sleep(index.latency)
-            status, kind = 0, fault.kind if fault else None
+            kind = fault.kind if fault else None
+            if fault is not None and fault.kind == "hang":
+                index._log(RequestRecord(method, self.path, headers, 0, start, start, kind))
+                index._stopping.wait(index.max_hang)
+                self.close_connection = True
+                return
+            if fault is not None and fault.kind == "fail":
+                extra = {}
+                if fault.retry_after is not None:
+                    extra["Retry-After"] = str(fault.retry_after)
+                response = _Response(fault.status, b"bench fault\n", extra)
+            else:
+                response = index.respond(method, self.path, headers)
+            record = RequestRecord(
+                method, self.path, headers, response.status, start, time.monotonic(), kind
+            )
+            index._log(record)
             try:
-                if fault is not None and fault.kind == "hang":
-                    index._stopping.wait(index.max_hang)
-                    self.close_connection = True
-                    return
-                if fault is not None and fault.kind == "fail":
-                    extra = {}
-                    if fault.retry_after is not None:
-                        extra["Retry-After"] = str(fault.retry_after)
-                    response = _Response(fault.status, b"bench fault\n", extra)
-                else:
-                    response = index.respond(method, self.path, headers)
-                status = response.status
-                self._send(response, head=head, cut=fault is not None and fault.kind == "cut")
+                self._send(response, head=head, cut=kind == "cut")
             except (BrokenPipeError, ConnectionResetError, TimeoutError):
                 self.close_connection = True
-            finally:
-                index._log(
-                    RequestRecord(method, self.path, headers, status, start, time.monotonic(), kind)
-                )
 
         def _send(self, response: _Response, *, head: bool, cut: bool) -> None:
             self.send_response(response.status)

@@ -388,3 +388,16 @@ def test_concurrent_requests_are_served_in_parallel(filled: IndexServer) -> None
         statuses = list(pool.map(lambda _: fetch(filled, "/simple/demo/")[0], range(8)))
     assert statuses == [200] * 8
     assert time.monotonic() - start < 0.3 * 4
+
+
+def test_stop_closes_kept_alive_connections(tmp_path: Path) -> None:
+    server = IndexServer(tmp_path / "idx").start()
+    server.add(Dist("dep", "0.1"))
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    conn.request("GET", "/simple/dep/")
+    assert conn.getresponse().read()
+    server.stop()
+    with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
+        conn.request("GET", "/simple/dep/")
+        conn.getresponse()
+    conn.close()

@@ -8,9 +8,12 @@ which pip fetches from the same index, so nothing here needs the network.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from support.dists import Dist, write_project
 from support.index import IndexServer
@@ -103,3 +106,21 @@ def test_pip_needs_the_credentials_and_checks_the_hash(index: IndexServer, venv_
     index.wrong_hash.clear()
     host_pip(venv, "install", "--index-url", index.authed_url(), "--no-cache-dir", "private")
     assert run(venv / "bin" / "python", "-c", "import private").returncode == 0
+
+
+def test_uv_installs_from_the_bench_index(index: IndexServer, tmp_path: Path) -> None:
+    """uv (the other reference client) reads the JSON pages and builds through the backend too."""
+    uv = shutil.which("uv") or (
+        "/work/tools/bin/uv" if Path("/work/tools/bin/uv").exists() else None
+    )
+    if uv is None:
+        pytest.skip("uv is not installed")
+    index.add(Dist("app", "1.0", requires=["lib>=2"]), sdist=True)
+    index.add(Dist("lib", "2.0"))
+    target = tmp_path / "target"
+    run(uv, "pip", "install", "--no-config", "--python", sys.executable, "--target", target,
+        "--index-url", index.url, "app")  # fmt: skip
+    assert (target / "app" / "__init__.py").exists() and (target / "lib" / "__init__.py").exists()
+    page = next(r for r in index.requests if r.path == "/simple/lib/")
+    assert page.headers["accept"].startswith("application/vnd.pypi.simple.v1+json")
+    assert "/files/lib-2.0-py3-none-any.whl.metadata" in index.paths()

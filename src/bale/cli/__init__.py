@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pip", "pip-compatible commands: install, uninstall, freeze, list, show, check, ..."),
     ("venv", "create a virtual environment"),
     ("python", "find and list Python interpreters"),
+    ("config", "show bale's effective configuration"),
 )
 
 

@@ -20,6 +20,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("venv", "create a virtual environment"),
     ("python", "find and list Python interpreters"),
     ("config", "show bale's effective configuration"),
+    ("cache", "inspect and clean bale's cache"),
 )
 
 

@@ -11,7 +11,10 @@ import importlib
 from bale.cli.frame import add_command
 
 # (sub-command, module suffix, help line), in the order `bale pip --help` lists them.
-PIP_COMMANDS: tuple[tuple[str, str, str], ...] = ()
+PIP_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("download", "download", "download distributions into a folder"),
+    ("index", "index", "inspect what an index offers (versions)"),
+)
 
 
 def register(

@@ -790,9 +790,10 @@ def _parse_named_at(text: str, extra: _Extra) -> Requirement:
     try:
         pep508 = _pep508(candidate)
     except _Fault as fault:
-        if glued and fault.position is not None and fault.position > semicolon:
-            fault = fault.shifted(-1)
-        raise fault from None
+        position = fault.position
+        if glued and position is not None and position > semicolon:
+            position -= 1  # back to the text as written, without the inserted space
+        raise _Fault(fault.message, position, fault.span, fault.hint, (0, len(text))) from None
     if not pep508.url:
         raise _Fault("invalid requirement", at, hint="write name @ URL", subject=(0, len(text)))
     _check_location(pep508.url, text.index(pep508.url.split(";")[0]), extra.editable)

@@ -623,7 +623,7 @@ def layer_from_toml(
     for name, raw in table.items():
         if name not in _ALIASES or "_" in name:
             close = close_keys(name)
-            also = f" (did you mean {', '.join(close)}?)" if close else ""
+            also = f" (did you mean {close[0]}?)" if close else ""
             warnings.append(f"{label}: unknown setting {name!r} ignored{also}")
             continue
         key = KEYS_BY_NAME[_ALIASES[name]]

@@ -372,15 +372,7 @@ def _classify(exc: BaseException, shown: str, timeout: float) -> BaseException:
         return NetworkError(
             f"proxy failure fetching {shown}: {detail}", "check HTTP_PROXY/HTTPS_PROXY and --proxy"
         )
-    if isinstance(reason, (ReadTimeoutError, ConnectTimeoutError, TimeoutError)):
-        return _Retryable(
-            "a timeout",
-            NetworkError(
-                f"timed out after {timeout:g}s fetching {shown}",
-                "the server did not answer in time; raise --timeout (or BALE_HTTP_TIMEOUT), "
-                "or " + OFFLINE_HINT,
-            ),
-        )
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: test it first.
     if isinstance(reason, NewConnectionError):
         return _Retryable(
             "a connection failure",
@@ -388,6 +380,15 @@ def _classify(exc: BaseException, shown: str, timeout: float) -> BaseException:
                 f"could not connect to {urlsplit(shown).netloc.rpartition('@')[2]} "
                 f"(fetching {shown})",
                 "check the index URL and your network connection, or " + OFFLINE_HINT,
+            ),
+        )
+    if isinstance(reason, (ReadTimeoutError, ConnectTimeoutError, TimeoutError)):
+        return _Retryable(
+            "a timeout",
+            NetworkError(
+                f"timed out after {timeout:g}s fetching {shown}",
+                "the server did not answer in time; raise --timeout (or BALE_HTTP_TIMEOUT), "
+                "or " + OFFLINE_HINT,
             ),
         )
     return _Retryable(

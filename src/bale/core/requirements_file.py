@@ -796,7 +796,8 @@ def _parse_named_at(text: str, extra: _Extra) -> Requirement:
         raise _Fault(fault.message, position, fault.span, fault.hint, (0, len(text))) from None
     if not pep508.url:
         raise _Fault("invalid requirement", at, hint="write name @ URL", subject=(0, len(text)))
-    _check_location(pep508.url, text.index(pep508.url.split(";")[0]), extra.editable)
+    url_at = text.find(pep508.url.split(";")[0], at)
+    _check_location(pep508.url, url_at if url_at >= 0 else at + 1, extra.editable)
     return _named(pep508, extra)
 
 
@@ -909,7 +910,7 @@ def parse_cli_requirement(
     """
     stripped = text.strip()
     line = _Line(0, stripped, stripped)
-    extra = _Extra(origin=origin, editable=editable, text=stripped)
+    extra = _Extra(origin=origin, editable=editable, text=redact_credentials(stripped))
     try:
         if not stripped:
             raise _Fault("empty requirement", hint="give a name, a path or a URL")
@@ -1012,7 +1013,7 @@ class _FileParser:
             config_settings=tuple(
                 _check_config_setting(o) for o in options if o.dest == "config_settings"
             ),
-            text=option.value,
+            text=redact_credentials(option.value),
         )
         try:
             self.editables.append(_parse_requirement_text(option.value, extra))

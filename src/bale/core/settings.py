@@ -60,7 +60,8 @@ override                   list of files or URLs         BALE_OVERRIDE (space-se
 
 Booleans in text (environment, pip.conf) are ``1/0``, ``true/false``, ``yes/no``, ``on/off``
 (``y/n``, ``t/f``), as pip reads them. An empty variable counts as unset. ``exclude-newer`` given as
-a date (``2024-03-01``) means the end of that day in UTC: files uploaded that day are included.
+a date (``2024-03-01``) means the end of that day in UTC (files uploaded that day are included),
+as uv reads it.
 Relative paths in a ``bale.toml`` (``cert``, ``find-links`` entries, ``constraint`` files...) are
 relative to the directory holding that file; in pip.conf and the environment they stay as written
 (relative to the working directory), as pip treats them. A leading ``~`` is expanded with the

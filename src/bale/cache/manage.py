@@ -114,10 +114,16 @@ def _entries_of(root: Path, wanted: set[str]) -> Iterable[Path]:
     for name in wanted:
         if (metadata / name).exists():
             yield metadata / name
-    for bucket in ("archives", "wheels", "builds"):
+    for bucket in ("archives", "builds"):
         folder = root / BUCKETS[bucket]
         if folder.is_dir():
             yield from _matching_entries(folder, wanted)
+    if (root / BUCKETS["wheels"]).is_dir():
+        from bale.cache.wheels import iter_entries
+
+        for entry in list(iter_entries(Cache(root))):
+            if entry.canonical_name in wanted:
+                yield entry.root
 
 
 def _matching_entries(bucket: Path, wanted: set[str], depth: int = 3) -> Iterable[Path]:

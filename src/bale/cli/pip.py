@@ -14,6 +14,12 @@ from bale.cli.frame import add_command
 PIP_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("download", "download", "download distributions into a folder"),
     ("index", "index", "inspect what an index offers (versions)"),
+    ("install", "install", "install packages (local wheel files for now)"),
+    ("uninstall", "uninstall", "remove installed distributions"),
+    ("freeze", "freeze", "list installed distributions in requirements format"),
+    ("list", "list", "list installed distributions"),
+    ("show", "show", "show details of installed distributions"),
+    ("check", "check", "verify installed distributions have compatible dependencies"),
 )
 
 

@@ -217,6 +217,17 @@ def _interpreter_for_request(
     """``--python``: a path to an interpreter or a venv folder, or a request such as ``3.12``."""
     from bale.envs.discovery import find_interpreter
 
+    candidate = Path(cwd, text).expanduser()
+    if candidate.is_dir():
+        python = _venv_python(candidate)
+        if python is None:
+            raise EnvironmentError_(
+                f"--python {text}: {candidate} holds no Python interpreter",
+                "give the path to a python executable, a venv folder, or a version like 3.12",
+            )
+        return _inspect(python, cache_dir)
+    if candidate.is_file():
+        return _inspect(candidate, cache_dir)
     return find_interpreter(text, cache_dir=cache_dir, cwd=cwd, env=environ)
 
 

@@ -230,10 +230,10 @@ def install_wheels(
         replaced: list[InstalledDist] = []
         for key, request in by_name.items():
             current = installed.get(key)
-            if current is not None and not options.reinstall:
-                if _same_version(current.version, request.cached.version):
-                    unchanged.append((current.name, current.version))
-                    continue
+            same = current is not None and _same_version(current.version, request.cached.version)
+            if current is not None and same and not options.reinstall:
+                unchanged.append((current.name, current.version))
+                continue
             todo.append(request)
             if current is not None:
                 replaced.append(current)

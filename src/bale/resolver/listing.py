@@ -130,9 +130,8 @@ class DependencyMerger:
         index = self._listing.index(version)
         out: list[tuple[Incompatibility, Incompatibility | None]] = []
         for dependency in dependencies:
-            if dependency.pins_base:
-                depender = singleton(version)
-                out.append((self._make(self._algebra.ranges.intern(depender), dependency), None))
+            if dependency.pins_base:  # foo[x] in [V, next) depends on foo==V: never merged
+                out.append((self._make(self._run_range(index, index), dependency), None))
                 continue
             override = str(dependency.override) if dependency.override is not None else ""
             key = (dependency.package, id(dependency.versions), override)

@@ -38,6 +38,7 @@ from bale.resolver.listing import (
     Listing,
     build_listing,
     unavailable_incompatibility,
+    version_run,
 )
 from bale.resolver.options import ResolutionStrategy, ResolverOptions
 from bale.resolver.package import ROOT, ROOT_VERSION, Package
@@ -231,11 +232,11 @@ class Solver:
             return package
         dependencies = self._dependencies_of(package, version)
         if isinstance(dependencies, Unavailable):
+            index = listing.index(version)
+            versions = version_run(listing.versions, index, index, self.ranges)
             self._add(
                 make_incompatibility(
-                    (Term(package, self.ranges.intern(singleton(version)), True),),
-                    UnavailableCause(dependencies),
-                    self.algebra,
+                    (Term(package, versions, True),), UnavailableCause(dependencies), self.algebra
                 )
             )
             return package

@@ -188,7 +188,7 @@ def test_newer_minor_wheel_version_is_accepted_and_flagged(make_wheel, cache: Ca
 
 def test_bad_file_name_is_refused(make_wheel, cache: Cache) -> None:
     wheel = make_wheel("a", "1.0", filename="not-a-wheel.whl")
-    with pytest.raises(InvalidWheel, match="not-a-wheel.whl"):
+    with pytest.raises(InvalidWheel, match=r"not-a-wheel\.whl"):
         unpack_wheel(wheel, cache)
 
 

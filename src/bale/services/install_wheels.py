@@ -256,7 +256,7 @@ def install_wheels(
         placements = [place_wheel(r, target.scheme, target.executable) for r in todo]
         transaction = Transaction(
             target.scheme.purelib,
-            linker=Linker(options.link_mode, reporter.warning),
+            linker=Linker(LinkMode(options.link_mode), reporter.warning),
             stops=_stops(target),
             warn=reporter.warning,
         )

@@ -31,7 +31,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from bale.core.requirement import COMMAND_LINE, Origin, OriginKind, Requirement, parse_requirement
+from bale.core.requirement import Origin, OriginKind, Requirement, parse_requirement
 from bale.resolver import InMemoryProvider, PrereleaseMode, ResolutionStrategy, ResolverOptions
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -61,9 +61,7 @@ class Case:
 
 def _requirement(entry: str | Mapping[str, Any], kind: OriginKind) -> Requirement:
     if isinstance(entry, str):
-        origin = (
-            COMMAND_LINE if kind is OriginKind.REQUIREMENT else Origin("command line", None, kind)
-        )
+        origin = Origin(Origin.COMMAND_LINE, None, kind)
         return parse_requirement(entry, origin)
     origin = Origin(entry.get("origin", Origin.COMMAND_LINE), entry.get("line"), kind)
     return parse_requirement(entry["requirement"], origin)

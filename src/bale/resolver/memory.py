@@ -70,6 +70,8 @@ class ProviderLog:
     versions: list[NormalizedName] = field(default_factory=list)
     dependencies: list[tuple[NormalizedName, Version]] = field(default_factory=list)
     prefetched: list[PrefetchRequest] = field(default_factory=list)
+    # Every call in order: ("versions", name), ("dependencies", "name==version"), ("prefetch", ...)
+    events: list[tuple[str, str]] = field(default_factory=list)
 
 
 class InMemoryProvider(Provider):
@@ -137,6 +139,7 @@ class InMemoryProvider(Provider):
 
     def versions(self, name: NormalizedName) -> Sequence[VersionInfo] | Unavailable:
         self.log.versions.append(name)
+        self.log.events.append(("versions", name))
         found = self._listing.get(name)
         if found is not None:
             return found
@@ -165,6 +168,7 @@ class InMemoryProvider(Provider):
 
     def dependencies(self, name: NormalizedName, version: Version) -> Available | Unavailable:
         self.log.dependencies.append((name, version))
+        self.log.events.append(("dependencies", f"{name}=={version}"))
         key = (name, version)
         found = self._parsed.get(key)
         if found is not None:
@@ -179,6 +183,11 @@ class InMemoryProvider(Provider):
 
     def prefetch(self, requests: Sequence[PrefetchRequest]) -> None:
         self.log.prefetched.extend(requests)
+        for request in requests:
+            shown = (
+                request.name if request.version is None else f"{request.name}=={request.version}"
+            )
+            self.log.events.append(("prefetch", shown))
 
     def priority(self, name: NormalizedName) -> int:
         return self._priorities.get(name, 0)

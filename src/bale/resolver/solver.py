@@ -261,6 +261,7 @@ class Solver:
     def _decide_root(self) -> None:
         """Add the user's requirements and constraints as root incompatibilities; select root."""
         root = Term(ROOT, self.ranges.full, True)
+        self._prefetch(PrefetchRequest(r.name) for r in self.request.requirements)
         for requirement in self.request.requirements:
             for applied, override in self._apply_overrides(requirement.pep508, requirement):
                 for dependency in self._expand(applied, str(requirement), override):

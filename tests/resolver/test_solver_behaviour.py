@@ -46,6 +46,11 @@ def test_timeout_names_the_packages_with_most_conflicts() -> None:
     assert "most conflicts: " in message and ("a (" in message or "b (" in message)
     assert raised.value.hint and "--resolution-timeout" in raised.value.hint
     assert isinstance(raised.value, ResolutionImpossible)  # exit code 3 family
+    explanation = raised.value.explanation
+    assert isinstance(explanation, Explanation)
+    assert explanation.text() == message
+    assert explanation.hints and all(hint.kind == "conflicts" for hint in explanation.hints)
+    json.dumps(explanation.to_json())
 
 
 def test_no_timeout_without_limit() -> None:

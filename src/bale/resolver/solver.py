@@ -17,12 +17,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from packaging.ranges import VersionRange
 from packaging.requirements import Requirement as PEP508Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from bale.core.requirement import Requirement
 from bale.errors import ResolutionTimeout
+from bale.resolver.explanation import Explanation, Hint, Line
 from bale.resolver.incompatibility import (
     DerivedCause,
     Incompatibility,
@@ -76,7 +78,8 @@ class Solver:
         self._mergers: dict[Package, DependencyMerger] = {}
         self._metadata: dict[tuple[NormalizedName, Version], Available | Unavailable] = {}
         self._dependencies: dict[tuple[Package, Version], list[Dependency] | Unavailable] = {}
-        self._matching: dict[Package, tuple[object, list[int]]] = {}
+        self._matching: dict[Package, tuple[VersionRange, list[int]]] = {}
+        self._priorities: dict[NormalizedName, int] = {}
         self._prefetched: set[tuple[NormalizedName, Version | None]] = set()
         self._root_dependencies: list[tuple[Requirement, Requirement | None, Dependency]] = []
         self.conflicts: Counter[NormalizedName] = Counter()
@@ -299,24 +302,28 @@ class Solver:
         best_key: tuple[int, int] = (0, 0)
         best_indices: list[int] = []
         hints: list[PrefetchRequest] = []
+        priorities = self._priorities
         for package in pending:
-            indices = self._matching_indices(package)
-            key = (self.provider.priority(package.name), len(indices))
+            indices = self._matching_indices(package, hints)
+            priority = priorities.get(package.name)
+            if priority is None:
+                priority = priorities[package.name] = self.provider.priority(package.name)
+            key = (priority, len(indices))
             if best is None or key < best_key:
                 best, best_key, best_indices = package, key, indices
-            if indices:
-                listing = self.listings[package.name]
-                hints.append(
-                    PrefetchRequest(package.name, self._choose_version(package, listing, indices))
-                )
-            if key[1] == 0 and key[0] <= 0:
-                break  # cannot do better than a package with no versions left
-        self._prefetch(hints)
+                if key[1] == 0 and priority <= 0:
+                    break  # cannot do better than a package with no versions left
+        if hints:
+            self._prefetch(hints)
         assert best is not None
         return best, best_indices
 
-    def _matching_indices(self, package: Package) -> list[int]:
-        """Indices of the candidates inside the package's current range (cached, narrowed)."""
+    def _matching_indices(self, package: Package, hints: list[PrefetchRequest]) -> list[int]:
+        """Indices of the candidates inside the package's current range (cached, narrowed).
+
+        When the answer changes, the version the solver would pick is added to `hints`, so the
+        provider can fetch its metadata before it is asked for.
+        """
         known = self.solution.known(package)
         assert known is not None and known.positive
         versions = known.versions
@@ -324,7 +331,7 @@ class Solver:
         if cached is not None and cached[0] is versions:
             return cached[1]
         listing = self._listing(package.name)
-        if cached is not None and self.ranges.is_subset(versions, cached[0]):  # type: ignore[arg-type]
+        if cached is not None and self.ranges.is_subset(versions, cached[0]):
             source = cached[1]
         else:
             source = list(range(len(listing.versions)))
@@ -332,6 +339,10 @@ class Solver:
         candidates = listing.versions
         indices = [index for index in source if contains(candidates[index])]
         self._matching[package] = (versions, indices)
+        if indices:
+            hints.append(
+                PrefetchRequest(package.name, self._choose_version(package, listing, indices))
+            )
         return indices
 
     def _choose_version(self, package: Package, listing: Listing, indices: list[int]) -> Version:
@@ -459,12 +470,18 @@ class Solver:
             )
             if worst:
                 message += f"; most conflicts: {worst}"
-            raise ResolutionTimeout(
-                message,
+            hint = (
                 "pin or constrain the packages named above to narrow the search, "
-                "or raise --resolution-timeout",
-                explanation={"conflicts": dict(self.conflicts.most_common(10))},
+                "or raise --resolution-timeout"
             )
+            explanation = Explanation(
+                lines=(Line(message),),
+                hints=tuple(
+                    Hint("conflicts", name, f"{name} took part in {count} conflicts")
+                    for name, count in self.conflicts.most_common(10)
+                ),
+            )
+            raise ResolutionTimeout(message, hint, explanation=explanation)
 
     # -- the answer --------------------------------------------------------------------------
 

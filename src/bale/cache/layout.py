@@ -32,11 +32,20 @@ class Cache:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._made: dict[str, Path] = {}
 
     def bucket(self, name: str) -> Path:
-        """The folder for a logical bucket (``"wheels"`` -> ``<root>/wheels-v1``), created."""
-        path = self.root / BUCKETS[name]
-        path.mkdir(parents=True, exist_ok=True)
+        """The folder for a logical bucket (``"wheels"`` -> ``<root>/wheels-v1``), created.
+
+        Created once per ``Cache`` object (hot paths ask for a bucket per entry); a bucket
+        removed meanwhile (``bale cache clean`` in another process) is made again by the
+        writers, which create parent folders themselves.
+        """
+        path = self._made.get(name)
+        if path is None:
+            path = self.root / BUCKETS[name]
+            path.mkdir(parents=True, exist_ok=True)
+            self._made[name] = path
         return path
 
     def __repr__(self) -> str:

@@ -88,6 +88,7 @@ class HttpSession:
         self._lock = threading.Lock()
         self._managers: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
         self._context: Any = None
+        self._proxies = urllib.request.getproxies_environment()  # read once, not per request
         self.request_count = 0
 
     # -- public API ---------------------------------------------------------------------------
@@ -271,7 +272,7 @@ class HttpSession:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         insecure = _is_trusted(parts.hostname or "", parts.port, self.settings.trusted_hosts)
-        proxy = self.settings.proxy or _env_proxy(parts.scheme, host)
+        proxy = self.settings.proxy or _env_proxy(self._proxies, parts.scheme, host)
         key = (proxy, insecure)
         with self._lock:
             manager = self._managers.get(key)
@@ -423,8 +424,7 @@ def _is_trusted(hostname: str, port: int | None, trusted: tuple[str, ...]) -> bo
     return False
 
 
-def _env_proxy(scheme: str, host: str) -> str | None:
-    proxies = urllib.request.getproxies_environment()
+def _env_proxy(proxies: dict[str, str], scheme: str, host: str) -> str | None:
     if not proxies:
         return None
     if proxies.get("no") and urllib.request.proxy_bypass_environment(host, proxies):

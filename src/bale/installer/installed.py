@@ -193,7 +193,8 @@ class InstalledDist:
             for candidate in sorted(Path(project).glob("*.egg-info")) + sorted(
                 Path(project).glob("*/*.egg-info")
             ):
-                if canonicalize_name(candidate.name.split("-")[0]) == self.canonical_name:
+                stem = candidate.name[: -len(".egg-info")].split("-")[0]
+                if canonicalize_name(stem) == self.canonical_name:
                     return candidate
         return None
 

@@ -86,7 +86,7 @@ def place_wheel(request: InstallRequest, scheme: Scheme, executable: str) -> Whe
                 )
             base = str(scheme.path(key))
             if key == "headers":
-                base = os.path.join(base, cached.name)
+                base = os.path.join(base, cached.canonical_name)
             bases[key] = base
             rel_bases[key] = os.path.relpath(base, lib_root).replace(os.sep, "/")
             placement.dirs.append(base)

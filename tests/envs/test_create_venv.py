@@ -303,6 +303,16 @@ def test_seeded_pip_works(minor: str, tmp_path: Path, cache_dir: Path) -> None:
     assert (root / "bin" / "pip").read_text().startswith(f"#!{root / 'bin' / 'python'}")
 
 
+def test_seeding_a_venv_that_has_pip_keeps_it(tmp_path: Path, cache_dir: Path) -> None:
+    base = _base("3.12", cache_dir)
+    root = create_venv(tmp_path / "env", base, then=lambda venv: seed_pip(venv, base))
+    site_packages = root / "lib/python3.12/site-packages"
+    (before,) = site_packages.glob("pip-*.dist-info")
+    create_venv(root, base, allow_existing=True, then=lambda venv: seed_pip(venv, base))
+    assert list(site_packages.glob("pip-*.dist-info")) == [before]
+    assert seed_pip(root, base) == before.name[4:-10]
+
+
 def test_seed_without_a_bundled_wheel_fails_and_leaves_nothing(
     tmp_path: Path, cache_dir: Path
 ) -> None:

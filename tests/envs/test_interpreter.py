@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -200,7 +201,7 @@ def test_corrupt_cache_entry_is_ignored_and_replaced(cache_dir: Path) -> None:
         runs = probe_runs()
         assert inspect_interpreter(path, cache_dir).version_short == "3.11"
         assert probe_runs() == runs + 1
-        assert json.loads(entry.read_bytes())["answer"]["executable"] == str(path)
+        assert marshal.loads(entry.read_bytes())["answer"]["executable"] == str(path)
 
 
 def test_no_cache_dir_means_always_probe() -> None:

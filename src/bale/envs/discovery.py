@@ -22,6 +22,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from bale.envs.interpreter import Interpreter, inspect_interpreter
@@ -29,12 +30,26 @@ from bale.errors import InterpreterError, InterpreterNotFound, UsageError
 
 MIN_SUPPORTED = (3, 8)
 
-_VERSION_RE = re.compile(r"^\d+(\.\d+){0,2}((a|b|rc)\d+)?$")
-_IMPLEMENTATION_RE = re.compile(
-    r"^(?P<impl>cpython|cp|pypy|pp)[-@]?(?P<version>\d+(\.\d+){0,2}((a|b|rc)\d+)?)?$", re.I
-)
-_COMMAND_VERSION_RE = re.compile(r"^python(?P<version>\d+(\.\d+)?)$")
-_PATH_NAME_RE = re.compile(r"^(python|pypy)(3(\.\d+)?)?$")
+# Patterns are compiled on first use: a path request or the default (what `bale venv` mostly
+# gets) needs none of them, and compiling costs start-up time.
+_PATTERNS = {
+    "version": (r"^\d+(\.\d+){0,2}((a|b|rc)\d+)?$", 0),
+    "implementation": (
+        r"^(?P<impl>cpython|cp|pypy|pp)[-@]?(?P<version>\d+(\.\d+){0,2}((a|b|rc)\d+)?)?$",
+        re.I,
+    ),
+    "command_version": (r"^python(?P<version>\d+(\.\d+)?)$", 0),
+    "path_name": (r"^(python|pypy)(3(\.\d+)?)?$", 0),
+    "prerelease": (r"(a|b|rc)\d+$", 0),
+}
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    text, flags = _PATTERNS[name]
+    return re.compile(text, flags)
+
+
 _IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "pypy": "pypy", "pp": "pypy"}
 
 
@@ -64,7 +79,7 @@ class InterpreterRequest:
 
 def _version_specifier(text: str) -> str:
     """``3`` -> ``==3.*``, ``3.12`` -> ``==3.12.*``, ``3.12.1`` -> ``==3.12.1``."""
-    if re.search(r"(a|b|rc)\d+$", text) or text.count(".") >= 2:
+    if _pattern("prerelease").search(text) or text.count(".") >= 2:
         return f"=={text}"
     return f"=={text}.*"
 
@@ -83,7 +98,7 @@ def parse_request(text: str | None) -> InterpreterRequest:
     raw = text.strip()
     if os.sep in raw or (os.altsep and os.altsep in raw) or raw.startswith((".", "~")):
         return InterpreterRequest(raw=raw, kind="path", path=Path(raw).expanduser())
-    if _VERSION_RE.match(raw):
+    if _pattern("version").match(raw):
         return InterpreterRequest(raw=raw, kind="version", specifier=_version_specifier(raw))
     if raw[0] in "<>=!~" or "," in raw:
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -96,7 +111,7 @@ def parse_request(text: str | None) -> InterpreterRequest:
                 hint="use a version (3.12), a specifier (>=3.11), a name (pypy3.10) or a path",
             ) from None
         return InterpreterRequest(raw=raw, kind="version", specifier=raw)
-    match = _IMPLEMENTATION_RE.match(raw)
+    match = _pattern("implementation").match(raw)
     if match:
         version = match.group("version")
         specifier = _version_specifier(_nodot_version(version)) if version else None
@@ -173,7 +188,7 @@ def find_interpreter(
         interpreter = _find_command(req.command, env, cwd, cache_dir)
         if interpreter is not None:
             return interpreter
-        match = _COMMAND_VERSION_RE.match(req.command)
+        match = _pattern("command_version").match(req.command)
         if match:  # `python3.12` not on PATH (or a shim that selects another version)
             version = match.group("version")
             fallback = InterpreterRequest(
@@ -283,7 +298,7 @@ def _path_names(folder: str, *, everything: bool) -> list[str]:
         names = [
             entry.name
             for entry in os.scandir(folder)
-            if _PATH_NAME_RE.match(entry.name) and _is_executable_file(entry.path)
+            if _pattern("path_name").match(entry.name) and _is_executable_file(entry.path)
         ]
     except OSError:
         return []
@@ -304,8 +319,6 @@ def _is_executable_file(path: str) -> bool:
 
 # --- pyenv -------------------------------------------------------------------------------------
 
-_SHIM_ROOT_RE = re.compile(rb'export PYENV_ROOT="([^"]+)"')
-
 
 def _resolve_shim(path: str, env: Mapping[str, str], cwd: Path) -> str | None:
     """The file a candidate really runs: itself, a pyenv shim's target, or None (skip it)."""
@@ -316,7 +329,7 @@ def _resolve_shim(path: str, env: Mapping[str, str], cwd: Path) -> str | None:
         return None
     if not head.startswith(b"#!") or b"pyenv" not in head:
         return path
-    match = _SHIM_ROOT_RE.search(head)
+    match = re.search(rb'export PYENV_ROOT="([^"]+)"', head)
     if match is None or b" exec " not in head:
         return path  # a script of some other kind: let the probe decide
     root = Path(os.fsdecode(match.group(1)))

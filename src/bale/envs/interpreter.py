@@ -14,6 +14,7 @@ keeps its mtime. A changed interpreter is probed again; an unreadable or corrupt
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import zlib
 from collections.abc import Mapping
@@ -23,8 +24,8 @@ from typing import Any
 
 from bale.errors import InterpreterError
 
-# Bumped when the probe's answer changes shape; old entries are then simply not found.
-_CACHE_FORMAT = 1
+# Bumped when the probe's answer or the entry's shape changes; old entries then never match.
+_CACHE_FORMAT = 2
 _PROBE_TIMEOUT = 60.0
 _IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 
@@ -152,32 +153,31 @@ def _entry_path(cache_dir: Path, abspath: str) -> Path:
     # Two cheap checksums, not a cryptographic hash: the entry stores the full path and is checked
     # against it, so a collision costs a re-probe, never a wrong answer; hashlib costs start-up.
     raw = abspath.encode("utf-8", "surrogateescape")
-    name = f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.json"
+    name = f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.marshal"
     from bale.cache.layout import BUCKETS
 
     return Path(cache_dir) / BUCKETS["interpreters"] / name
 
 
 def _read_entry(entry: Path, key: list[Any]) -> Interpreter | None:
-    import json
-
+    """The cached answer if its key still holds. Entries are ``marshal`` data: it loads several
+    times faster than JSON and needs no import, which matters on every ``bale venv``."""
     try:
-        data = json.loads(entry.read_bytes())
+        with open(entry, "rb") as handle:
+            data = marshal.load(handle)
         if data["key"] != key:
             return None
         return Interpreter.from_answer(data["answer"])
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+    except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError, AttributeError):
         return None  # missing or corrupt: probe again and overwrite
 
 
 def _write_entry(entry: Path, key: list[Any], answer: Mapping[str, Any]) -> None:
-    import json
-
     from bale.cache.layout import atomic_write_bytes
 
     # A read-only cache costs a probe next time, nothing more.
-    with contextlib.suppress(OSError):
-        atomic_write_bytes(entry, json.dumps({"key": key, "answer": answer}).encode())
+    with contextlib.suppress(OSError, ValueError):
+        atomic_write_bytes(entry, marshal.dumps({"key": key, "answer": dict(answer)}))
 
 
 def _packaging_dir() -> str:

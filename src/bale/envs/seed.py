@@ -35,15 +35,24 @@ def bundled_pip_wheel(interpreter: Interpreter) -> Path:
 
 
 def seed_pip(venv_path: Path, interpreter: Interpreter) -> str:
-    """Install pip into the venv at ``venv_path``; return the pip version installed."""
-    from installer import install
+    """Install pip into the venv at ``venv_path``; return the pip version it then has.
+
+    A venv that already has pip (``--allow-existing --seed``) keeps it: installing over it would
+    leave two ``pip-*.dist-info`` folders behind.
+    """
+    root = Path(venv_path)
+    scheme = interpreter.venv_scheme
+    present = sorted((root / scheme["purelib"]).glob("pip-*.dist-info"))
+    if present:
+        return present[-1].name[len("pip-") : -len(".dist-info")]
+
     from installer.destinations import SchemeDictionaryDestination
     from installer.exceptions import InstallerError
     from installer.sources import WheelFile
 
+    from installer import install
+
     wheel = bundled_pip_wheel(interpreter)
-    root = Path(venv_path)
-    scheme = interpreter.venv_scheme
     schemes = {
         "purelib": str(root / scheme["purelib"]),
         "platlib": str(root / scheme["platlib"]),

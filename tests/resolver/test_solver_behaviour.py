@@ -183,3 +183,44 @@ def test_marker_environment_is_the_providers_not_the_interpreters() -> None:
         environment={"sys_platform": "win32"},
     )
     assert set(resolve([parse_requirement("app")], provider).pins) == {"app", "winonly"}
+
+
+_DETERMINISM_SCRIPT = """
+import random
+from bale.core.requirement import parse_requirement
+from bale.resolver import InMemoryProvider, Solver
+rng = random.Random(7)
+names = [f"p{i:02d}" for i in range(40)]
+index = {}
+for position, name in enumerate(names):
+    index[name] = {}
+    for k in range(12):
+        deps = rng.sample(names[position + 1 :], min(3, len(names) - position - 1))
+        specs = [f">={rng.randint(0, 11)}.0,<{rng.randint(4, 13)}.0" for d in deps]
+        index[name][f"{k}.0"] = [d + spec for d, spec in zip(deps, specs)]
+solver = Solver([parse_requirement(n) for n in names[:6]], InMemoryProvider.from_data(index))
+try:
+    print(sorted((k, str(v)) for k, v in solver.solve().pins.items()), solver.decision_count)
+except Exception as error:
+    print(type(error).__name__, error, solver.decision_count)
+"""
+
+
+def test_same_answer_whatever_the_hash_seed() -> None:
+    """Propagation order must not depend on string hashing (PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _DETERMINISM_SCRIPT],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs

@@ -114,14 +114,14 @@ class PartialSolution:
     def backtrack(self, level: int) -> None:
         """Remove every assignment above decision `level`."""
         history = self._history
-        touched: set[Package] = set()
+        touched: dict[Package, None] = {}  # ordered: pending order must be reproducible
         while history and history[-1].level > level:
             assignment = history.pop()
             package = assignment.term.package
             self._by_package[package].pop()
             if assignment.cause is None:
                 del self._decisions[package]
-            touched.add(package)
+            touched[package] = None
         for package in touched:
             remaining = self._by_package[package]
             if not remaining:

@@ -114,9 +114,11 @@ class Solver:
     # -- unit propagation --------------------------------------------------------------------
 
     def _propagate(self, package: Package) -> None:
-        changed = {package}
+        # An insertion-ordered set: the order of propagation must not depend on hash seeds,
+        # or the same request could resolve differently from one run to the next.
+        changed: dict[Package, None] = {package: None}
         while changed:
-            current = changed.pop()
+            current, _ = changed.popitem()
             bucket = self.incompatibilities.get(current, [])
             for position in range(len(bucket) - 1, -1, -1):
                 incompatibility = bucket[position]
@@ -125,11 +127,11 @@ class Solver:
                     root_cause = self._resolve_conflict(incompatibility)
                     derived = self._propagate_one(root_cause)
                     assert isinstance(derived, Package), "conflict resolution must yield a unit"
-                    changed = {derived}
+                    changed = {derived: None}
                     break
                 if result is not None:
                     assert isinstance(result, Package)
-                    changed.add(result)
+                    changed[result] = None
 
     def _propagate_one(self, incompatibility: Incompatibility) -> object:
         """Derive from `incompatibility` if it is almost satisfied; `_CONFLICT` if satisfied."""

@@ -159,13 +159,12 @@ class DependencyMerger:
         return out
 
     def _make(self, depender: VersionRange, dependency: Dependency) -> Incompatibility:
+        terms = [Term(self._package, depender, True)]
+        if not self._algebra.ranges.is_empty(dependency.versions):
+            terms.append(Term(dependency.package, dependency.versions, False))
+        # else "not p in {}" always holds: the depender alone is impossible
         return make_incompatibility(
-            (
-                Term(self._package, depender, True),
-                Term(dependency.package, dependency.versions, False),
-            ),
-            DependencyCause(dependency.requirement, dependency.override),
-            self._algebra,
+            terms, DependencyCause(dependency.requirement, dependency.override), self._algebra
         )
 
     def _run_range(self, low: int, high: int) -> VersionRange:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PEP508Requirement
 from packaging.utils import NormalizedName
 
@@ -275,8 +276,13 @@ class Reporter:
         terms = incompatibility.terms
         depender = next((term for term in terms if term.positive), None)
         dependee = next((term for term in terms if not term.positive), None)
-        if depender is None or dependee is None:  # self-reference folded into one term
-            return f"{_positive(terms[0], every=True)} depends on itself at another version"
+        if depender is None or dependee is None:  # an empty range, or a self-reference
+            try:
+                required = requirement_text(PEP508Requirement(cause.requirement))
+            except InvalidRequirement:  # pragma: no cover - it parsed once already
+                required = cause.requirement
+            subject = _positive(terms[0], every=True)
+            return f"{subject} depends on {required} (which no version satisfies)"
         text = f"{_positive(depender, every=True)} depends on {_positive(dependee.inverse())}"
         if cause.override is not None:
             text += f" (overridden by {cause.override.origin})"

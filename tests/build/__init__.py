@@ -1,0 +1,1 @@
+"""Tests of bale.build (a package so that module names do not clash with tests/cli/)."""

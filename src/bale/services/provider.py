@@ -1,0 +1,243 @@
+"""The resolver's `Provider`, backed by the index client (the seam between PubGrub and I/O).
+
+The solver is pure and asks questions one at a time; this adapter answers them from
+``bale.index.IndexClient`` (pages and metadata, cached) and starts fetching in the background
+what the solver will probably ask next (`prefetch`). It remembers which file it chose for every
+version it listed, so that the installer later fetches exactly the file whose metadata the
+solver saw.
+
+Versions are listed once per project with every file evaluated against the target: a version
+with no usable file stays in the listing as *unavailable* with the reason (requires another
+Python, no wheel for this platform, only yanked files...), so explanations can say why it was
+not chosen. Versions excluded by ``--exclude-newer`` do not exist for the solver at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+
+from packaging.metadata import Metadata
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from bale.index.candidate import Candidate, evaluate_file, group_by_version, python_allows
+from bale.index.client import IndexClient, MetadataUnavailable, NotFound
+from bale.index.policy import upload_timestamp
+from bale.resolver.provider import (
+    Available,
+    PrefetchRequest,
+    Provider,
+    Unavailable,
+    UnavailableKind,
+    VersionInfo,
+)
+
+# How many of the newest matching versions to prefetch metadata for, per project.
+PREFETCH_VERSIONS = 2
+
+SdistMetadata = Callable[[Candidate], "Metadata | MetadataUnavailable"]
+
+
+class IndexProvider(Provider):
+    """Answers the solver from an `IndexClient`, for one target environment."""
+
+    def __init__(
+        self,
+        client: IndexClient,
+        markers: Mapping[str, str],
+        *,
+        sdist_metadata: SdistMetadata | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> None:
+        self.client = client
+        self._markers = dict(markers)
+        self._sdist_metadata = sdist_metadata
+        self._cancel = cancel
+        self._lock = threading.Lock()
+        self._chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
+        self._listed: dict[NormalizedName, Sequence[VersionInfo] | Unavailable] = {}
+
+    # -- Provider -------------------------------------------------------------------------------
+
+    def marker_environment(self) -> Mapping[str, str]:
+        return self._markers
+
+    def versions(self, name: NormalizedName) -> Sequence[VersionInfo] | Unavailable:
+        with self._lock:
+            listed = self._listed.get(name)
+        if listed is not None:
+            return listed
+        listed = self._list_versions(name)
+        with self._lock:
+            self._listed[name] = listed
+        return listed
+
+    def dependencies(self, name: NormalizedName, version: Version) -> Available | Unavailable:
+        candidate = self.candidate(name, version)
+        if candidate is None:
+            return Unavailable(f"has no file for version {version}", UnavailableKind.OTHER)
+        metadata = self._metadata(candidate)
+        if isinstance(metadata, MetadataUnavailable):
+            return Unavailable(metadata.reason, UnavailableKind.NO_COMPATIBLE_FILE)
+        if canonicalize_name(metadata.name) != name:
+            return Unavailable(
+                f"has metadata naming another project ({metadata.name}) in {candidate.filename}",
+                UnavailableKind.INVALID_METADATA,
+            )
+        target_python = self.client.options.target.python_version
+        if metadata.requires_python is not None and not metadata.requires_python.contains(
+            target_python, prereleases=True
+        ):
+            return Unavailable(
+                f"requires Python {metadata.requires_python} (the target is {target_python})",
+                UnavailableKind.REQUIRES_PYTHON,
+            )
+        return Available(list(metadata.requires_dist or ()))
+
+    def prefetch(self, requests: Sequence[PrefetchRequest]) -> None:
+        projects = [r.name for r in requests if r.version is None]
+        if projects:
+            self.client.prefetch_projects(projects)
+        wanted = []
+        for request in requests:
+            if request.version is None:
+                continue
+            candidate = self.candidate(request.name, request.version)
+            if candidate is not None:
+                wanted.append(candidate)
+        if wanted:
+            self.client.prefetch_metadata(c for c in wanted if c.is_wheel)
+
+    def should_cancel(self) -> bool:
+        return self._cancel() if self._cancel is not None else False
+
+    # -- what the installer needs afterwards ----------------------------------------------------
+
+    def candidate(self, name: NormalizedName, version: Version) -> Candidate | None:
+        """The file chosen for `name` `version` when the project was listed."""
+        if name not in self._listed:
+            self.versions(name)
+        with self._lock:
+            return self._chosen.get((name, version))
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _metadata(self, candidate: Candidate) -> Metadata | MetadataUnavailable:
+        if candidate.is_wheel or self._sdist_metadata is None:
+            return self.client.metadata(candidate)
+        return self._sdist_metadata(candidate)
+
+    def _list_versions(self, name: NormalizedName) -> Sequence[VersionInfo] | Unavailable:
+        found = self.client.project(name)
+        if isinstance(found, NotFound):
+            return Unavailable(
+                f"was not found on {found.searched}",
+                UnavailableKind.NOT_FOUND,
+                tuple(self.client.suggest(name)),
+            )
+        target = self.client.options.target
+        policy = self.client.options.policy
+        by_version: dict[Version, VersionInfo] = {}
+        chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
+        for page in found.pages:  # earlier pages win a version they share with later ones
+            for version, files in group_by_version(page.files, name).items():
+                if version in by_version:
+                    continue
+                info, best = _evaluate_version(name, version, files, target, policy, page.url)
+                if info is None:
+                    continue
+                by_version[version] = info
+                if best is not None:
+                    chosen[(name, version)] = best
+        with self._lock:
+            self._chosen.update(chosen)
+        infos = [by_version[v] for v in sorted(by_version)]
+        self._prefetch_newest(name, infos)
+        return infos
+
+    def _prefetch_newest(self, name: NormalizedName, infos: Sequence[VersionInfo]) -> None:
+        """Start fetching metadata of the newest usable versions: the solver asks for them next."""
+        newest = [i for i in reversed(infos) if i.unavailable is None and not i.is_prerelease]
+        wanted = []
+        for info in newest[:PREFETCH_VERSIONS]:
+            candidate = self._chosen.get((name, info.version))
+            if candidate is not None and candidate.is_wheel:
+                wanted.append(candidate)
+        if wanted:
+            self.client.prefetch_metadata(wanted)
+
+
+def _evaluate_version(
+    name: str,
+    version: Version,
+    files: Sequence[tuple[object, object]],
+    target: object,
+    policy: object,
+    source: str,
+) -> tuple[VersionInfo | None, Candidate | None]:
+    """The listing entry for one version and its best file (None: hidden by --exclude-newer)."""
+    cutoff = getattr(policy, "exclude_newer", None)
+    if cutoff is not None:
+        visible = []
+        for file, parsed in files:
+            uploaded = upload_timestamp(file.upload_time)  # type: ignore[attr-defined]
+            if uploaded is None or uploaded <= cutoff:
+                visible.append((file, parsed))
+        if not visible:
+            return None, None
+        files = visible
+    best: Candidate | None = None
+    yanked_best: Candidate | None = None
+    reasons: list[str] = []
+    for file, parsed in files:
+        outcome = evaluate_file(
+            file,
+            name,
+            target,
+            policy,
+            source=source,
+            allow_yanked=True,
+            parsed=parsed,  # type: ignore[arg-type]
+        )
+        if isinstance(outcome, str):
+            reasons.append(outcome)
+            continue
+        if outcome.yanked is not None:
+            if yanked_best is None or _better(outcome, yanked_best):
+                yanked_best = outcome
+        elif best is None or _better(outcome, best):
+            best = outcome
+    if best is not None:
+        return VersionInfo(version), best
+    if yanked_best is not None:
+        return VersionInfo(version, yanked=True), yanked_best
+    return VersionInfo(version, unavailable=_why_unusable(files, reasons, target)), None
+
+
+def _better(a: Candidate, b: Candidate) -> bool:
+    if a.rank != b.rank:
+        return a.rank < b.rank
+    return a.build > b.build
+
+
+def _why_unusable(
+    files: Sequence[tuple[object, object]], reasons: list[str], target: object
+) -> Unavailable:
+    python = getattr(target, "python_version", None)
+    requires = {getattr(f, "requires_python", None) for f, _ in files}
+    if (
+        python is not None
+        and requires
+        and all(r is not None and not python_allows(r, python) for r in requires)
+    ):
+        spec = sorted(r for r in requires if r)[0]
+        return Unavailable(
+            f"requires Python {spec} (the target is {python})", UnavailableKind.REQUIRES_PYTHON
+        )
+    if all("no tag the target supports" in r or "excludes" in r for r in reasons):
+        return Unavailable(
+            "has no wheel for this platform and no usable source distribution",
+            UnavailableKind.NO_COMPATIBLE_FILE,
+        )
+    return Unavailable("; ".join(sorted(set(reasons)))[:300] or "has no usable file")

@@ -51,7 +51,7 @@ def test_install_places_every_kind_of_file(make_wheel, venv: Path, install) -> N
     assert (site / "full_pkg" / "sub" / "mod.py").is_file()
     assert (site / "full_extra" / "__init__.py").is_file()
     assert (venv / "share" / "full" / "readme.txt").read_text() == "data file\n"
-    assert (venv / "include" / "site" / "python3.11" / "Full-Pkg" / "full.h").is_file()
+    assert (venv / "include" / "site" / "python3.11" / "full-pkg" / "full.h").is_file()
     info = site / "full_pkg-1.0.dist-info"
     assert (info / "INSTALLER").read_text() == "bale\n"
     assert (info / "REQUESTED").exists()

@@ -67,7 +67,7 @@ def test_a_failure_mid_install_rolls_everything_back(
 
 def test_sigterm_during_a_transaction_rolls_back(make_wheel, venv: Path, cache_dir: Path) -> None:
     wheels = [
-        make_wheel(Dist(f"big{n}", "1.0", files={f"big{n}/m{i}.py": "" for i in range(300)}))
+        make_wheel(Dist(f"big{n}", "1.0", files={f"big{n}/m{i}.py": "" for i in range(1000)}))
         for n in range(8)
     ]
     names = [f"big{n}" for n in range(8)]
@@ -78,11 +78,15 @@ def test_sigterm_during_a_transaction_rolls_back(make_wheel, venv: Path, cache_d
     complete = snapshot(venv)
     uninstall(target_of(venv, cache_dir), names)
     assert snapshot(venv) == before
+    journal = site_packages(venv) / TXN_DIR / "journal.json"
     outcomes = []
-    for delay in (0.15, 0.2, 0.25, 0.3, 0.35, 0.45):
+    for extra_delay in (0.0, 0.01, 0.05):
         proc = _bale_process(args)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.001)  # wait for the transaction to start...
+        time.sleep(extra_delay)
+        proc.send_signal(signal.SIGTERM)  # ...and interrupt it
         proc.wait(timeout=60)
         after = snapshot(venv)
         if after == complete:
@@ -90,9 +94,9 @@ def test_sigterm_during_a_transaction_rolls_back(make_wheel, venv: Path, cache_d
             uninstall(target_of(venv, cache_dir), names)
         else:
             assert after == before, "a SIGTERM must leave the venv as it was, or complete"
-            assert proc.returncode != 0
+            assert proc.returncode == 130, proc.returncode
             outcomes.append("rolled back")
-    assert "rolled back" in outcomes
+    assert "rolled back" in outcomes, outcomes
 
 
 def test_leftover_journal_of_a_killed_process_is_rolled_back_first(

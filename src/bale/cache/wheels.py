@@ -232,15 +232,19 @@ def check_entry(cached: CachedWheel, *, full: bool = False) -> list[str]:
     also re-hashes every file. Each problem names the file.
     """
     problems: list[str] = []
-    tree = cached.tree
+    tree = f"{cached.tree}/"
+    lstat = os.lstat
+    is_regular = stat.S_ISREG
     for item in cached.files:
-        path = tree / item.path
+        path = tree + item.path
         try:
-            st = os.lstat(path)
+            st = lstat(path)
         except OSError:
             problems.append(f"{item.path}: missing")
             continue
-        if not stat.S_ISREG(st.st_mode):
+        if st.st_size == item.size and st.st_mtime_ns == item.mtime_ns and not full:
+            continue  # the common case, first
+        if not is_regular(st.st_mode):
             problems.append(f"{item.path}: not a regular file")
         elif st.st_size != item.size:
             problems.append(f"{item.path}: size {st.st_size}, expected {item.size}")

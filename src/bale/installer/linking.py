@@ -20,7 +20,7 @@ from enum import StrEnum
 
 # linux/fs.h: _IOW(0x94, 9, int)
 FICLONE = 0x40049409
-_FALLBACK_ERRNOS = {
+FALLBACK_ERRNOS = {
     errno.EXDEV,
     errno.EPERM,
     errno.EMLINK,
@@ -57,7 +57,7 @@ class Linker:
                 os.link(source, dest)
                 return
             except OSError as exc:
-                if exc.errno not in _FALLBACK_ERRNOS:
+                if exc.errno not in FALLBACK_ERRNOS:
                     raise
                 self._fall_back(f"hardlinks failed ({os.strerror(exc.errno or 0)})")
         elif mode is LinkMode.CLONE:
@@ -65,7 +65,7 @@ class Linker:
                 _clone(source, dest)
                 return
             except OSError as exc:
-                if exc.errno not in _FALLBACK_ERRNOS:
+                if exc.errno not in FALLBACK_ERRNOS:
                     raise
                 self._fall_back(f"reflinks are not supported here ({os.strerror(exc.errno or 0)})")
         elif mode is LinkMode.SYMLINK:

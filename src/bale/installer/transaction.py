@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bale.errors import BaleError, EnvironmentError_
-from bale.installer.linking import Linker, write_new_file
+from bale.installer.linking import FALLBACK_ERRNOS, Linker, LinkMode, write_new_file
 from bale.installer.placement import WheelPlacement
 
 TXN_DIR = ".bale-txn"
@@ -478,6 +478,31 @@ class Transaction:
                         other.cancel()
                     raise error
 
+    def _place_all(self, links: list[tuple[str, str]], cancel: threading.Event) -> None:
+        """Link every (source, dest); the hot loop of an install, kept tight for hardlinks."""
+        start = 0
+        if self.linker.mode is LinkMode.HARDLINK:
+            link = os.link
+            for start in range(0, len(links), 256):
+                if cancel.is_set():
+                    return
+                try:
+                    for source, dest in links[start : start + 256]:
+                        link(source, dest)
+                except OSError as exc:
+                    if exc.errno not in FALLBACK_ERRNOS:
+                        raise
+                    break  # the linker falls back (with its one warning) from here on
+            else:
+                return
+            done = {dest for _, dest in links[start : start + 256] if os.path.lexists(dest)}
+            links = [pair for pair in links[start:] if pair[1] not in done]
+        place = self.linker.place
+        for count, (source, dest) in enumerate(links):
+            if not count & 63 and cancel.is_set():
+                return
+            place(source, dest)
+
     def _run_unit(self, unit: _Unit) -> None:
         cancel = self._cancel
         for orig, aside in unit.info_aside:
@@ -489,11 +514,7 @@ class Transaction:
         for folder in unit.mkdirs:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(folder)
-        place = self.linker.place
-        for count, (source, dest) in enumerate(unit.links):
-            if not count & 63 and cancel.is_set():
-                return
-            place(source, dest)
+        self._place_all(unit.links, cancel)
         for dest, data, executable in unit.writes:
             write_new_file(dest, data, executable=executable)
         placement = unit.placement
@@ -503,6 +524,7 @@ class Transaction:
         os.makedirs(stage)
         for sub in placement.info_dirs:
             os.makedirs(os.path.join(stage, sub), exist_ok=True)
+        place = self.linker.place
         for source, name in placement.info_links:
             place(source, os.path.join(stage, name))
         for name, data in placement.info_writes:

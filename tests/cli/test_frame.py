@@ -124,3 +124,22 @@ def test_cli_import_is_light() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "", f"imported at start-up: {proc.stdout.strip()}"
+
+
+def test_only_the_named_command_is_built() -> None:
+    """`bale venv ...` imports bale.cli.venv and not the modules of other commands."""
+    code = (
+        "import sys; from bale.cli import COMMANDS; from bale.cli.frame import build_parser;"
+        "build_parser(COMMANDS, ['--cache-dir', '/tmp/x', 'venv', '--help-not-parsed']);"
+        "print(sorted(m for m in sys.modules if m.startswith('bale.cli.')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = proc.stdout.strip()
+    assert "bale.cli.venv" in loaded
+    assert "bale.cli.pip" not in loaded and "bale.cli.cache" not in loaded
+
+
+def test_help_lists_commands_without_building_them(bale) -> None:
+    result = bale("--help")
+    for name, help_text in COMMANDS:
+        assert name in result.out and help_text[:20] in result.out

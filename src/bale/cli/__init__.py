@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(f"bale {__version__}\n")
         return 0
-    parser = build_parser(COMMANDS)
+    parser = build_parser(COMMANDS, args_list)
     args = parser.parse_args(args_list)
     opts = global_options_from(args, os.environ)
     run = getattr(args, "run", None)

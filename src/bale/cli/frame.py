@@ -86,7 +86,32 @@ def common_parent() -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser(commands: Sequence[tuple[str, str]]) -> argparse.ArgumentParser:
+# Global options that take a value: skipped when looking for the command name in argv.
+_VALUED_GLOBALS = frozenset({"--color", "--cache-dir"})
+
+
+def selected_command(argv: Sequence[str], names: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (the first positional word), if it is one of ``names``."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == "--":
+            return None
+        if word.startswith("-"):
+            skip = word in _VALUED_GLOBALS
+            continue
+        return word if word in names else None
+    return None
+
+
+def build_parser(
+    commands: Sequence[tuple[str, str]], argv: Sequence[str] | None = None
+) -> argparse.ArgumentParser:
+    """The full parser; with ``argv``, only the named command's module is imported and built
+    (the others appear in ``--help`` by name and help line alone), which keeps start-up cheap."""
+    selected = None if argv is None else selected_command(argv, [name for name, _ in commands])
     parser = argparse.ArgumentParser(
         prog="bale",
         description="bale: a fast Python package and environment manager.",
@@ -97,6 +122,9 @@ def build_parser(commands: Sequence[tuple[str, str]]) -> argparse.ArgumentParser
     common = common_parent()
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name, help_text in commands:
+        if argv is not None and name != selected:
+            sub.add_parser(name, help=help_text)
+            continue
         module = importlib.import_module(f"bale.cli.{name}")
         module.register(sub, common, name=name, help=help_text)
     return parser

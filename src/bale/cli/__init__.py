@@ -21,6 +21,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("python", "find and list Python interpreters"),
     ("config", "show bale's effective configuration"),
     ("cache", "inspect and clean bale's cache"),
+    ("build", "build a project's sdist and wheel"),
+    ("publish", "check distributions and upload them to an index"),
 )
 
 

@@ -1,0 +1,86 @@
+"""Fixtures for build tests: the target interpreter, builders wired to a bench index, the log
+the bench backend writes (``BENCH_BACKEND_LOG``), and git repositories made on the spot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bale.build.builder import Builder, BuildOptions
+from bale.cache.layout import Cache
+from bale.envs.interpreter import Interpreter, inspect_interpreter
+
+
+@pytest.fixture
+def interpreter(cache_dir: Path) -> Interpreter:
+    """The interpreter running the tests (it has setuptools, hatchling, flit_core)."""
+    return inspect_interpreter(sys.executable, cache_dir)
+
+
+@pytest.fixture
+def backend_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[str]]:
+    """``backend_log()`` -> the hooks the bench backend ran so far (names only)."""
+    path = tmp_path / "backend.log"
+    monkeypatch.setenv("BENCH_BACKEND_LOG", str(path))
+
+    def read() -> list[str]:
+        if not path.exists():
+            return []
+        return [line.split(" ", 1)[0] for line in path.read_text().splitlines()]
+
+    return read
+
+
+@pytest.fixture
+def make_builder(cache_dir: Path, interpreter: Interpreter):  # type: ignore[no-untyped-def]
+    """``make_builder(index=None, find_links=(), **BuildOptions fields) -> Builder``."""
+    from bale.http.session import HttpSession
+    from bale.index.client import IndexClient
+    from bale.index.sources import build_sources
+    from bale.services.build import make_builder as wire
+
+    sessions: list[HttpSession] = []
+
+    def _make(index=None, find_links=(), **options) -> Builder:  # type: ignore[no-untyped-def]
+        cache = Cache(cache_dir)
+        client = None
+        if index is not None or find_links:
+            session = HttpSession()
+            sessions.append(session)
+            sources = build_sources(
+                index_url=index.url if index is not None else None,
+                no_index=index is None,
+                find_links=[str(f) for f in find_links],
+                env={},
+            )
+            client = IndexClient(sources, cache, session)
+        return wire(
+            cache=cache,
+            interpreter=interpreter,
+            client=client,
+            options=BuildOptions(**options),
+        )
+
+    yield _make
+    for session in sessions:
+        session.close()
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return proc.stdout.strip()

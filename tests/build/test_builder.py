@@ -216,8 +216,10 @@ def _write(directory, settings):
     name = "intree-1.0-py3-none-any.whl"
     with zipfile.ZipFile(os.path.join(directory, name), "w") as zf:
         zf.writestr("intree/__init__.py", json.dumps(settings))
-        zf.writestr("intree-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: intree\\nVersion: 1.0\\n")
-        zf.writestr("intree-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+        info = "intree-1.0.dist-info/"
+        zf.writestr(info + "METADATA", "Metadata-Version: 2.1\\nName: intree\\nVersion: 1.0\\n")
+        wheel = "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
+        zf.writestr(info + "WHEEL", wheel)
         zf.writestr("intree-1.0.dist-info/RECORD", "")
     return name
 
@@ -265,7 +267,7 @@ def test_builds_run_in_parallel(index, make_builder, tmp_path: Path) -> None:
     assert [b.name for b in built] == ["p0", "p1", "p2", "p3"]
 
 
-# --- real backends, no isolation ------------------------------------------------------------------
+# --- real backends, no isolation --------------------------------------------
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

@@ -68,7 +68,7 @@ def test_bad_pyproject(tmp_path: Path, text: str, expected: str) -> None:
 
 
 def test_not_a_project(tmp_path: Path) -> None:
-    with pytest.raises(BuildError, match="neither pyproject.toml nor setup.py"):
+    with pytest.raises(BuildError, match=r"neither pyproject\.toml nor setup\.py"):
         read_build_system(tmp_path)
 
 
@@ -83,7 +83,7 @@ def test_built_file_checks(tmp_path: Path) -> None:
     wheel = tmp_path / "my_pkg-1.0-py3-none-any.whl"
     check_built_wheel(wheel, "My.Pkg", "1.0.0", what="x")
     check_built_wheel(wheel, None, None, what="x")
-    with pytest.raises(BuildError, match="version 1.0, not 1.1"):
+    with pytest.raises(BuildError, match=r"version 1\.0, not 1\.1"):
         check_built_wheel(wheel, "my-pkg", "1.1", what="x")
     with pytest.raises(BuildError, match="not a valid wheel name"):
         check_built_wheel(tmp_path / "nonsense.whl", "a", None, what="x")

@@ -180,7 +180,7 @@ def test_not_an_archive(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x-1.0.tar.gz"]
 
 
-# --- PEP 643 --------------------------------------------------------------------------------------
+# --- PEP 643 --------------------------------------------
 
 
 def test_static_metadata_from_metadata_2_2(tmp_path: Path) -> None:

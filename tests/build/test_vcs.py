@@ -52,7 +52,7 @@ def sources(cache_dir: Path) -> GitSources:
     return GitSources(Cache(cache_dir))
 
 
-# --- URLs -------------------------------------------------------------------------------------------
+# --- URLs --------------------------------------------
 
 
 def test_parse_forms() -> None:
@@ -84,7 +84,7 @@ def test_bad_urls(bad: str) -> None:
         parse_vcs_url(bad)
 
 
-# --- revisions ---------------------------------------------------------------------------------------
+# --- revisions --------------------------------------------
 
 
 def test_revisions_resolve(sources: GitSources, repo: dict[str, str]) -> None:
@@ -133,7 +133,7 @@ def test_missing_local_repository(sources: GitSources, tmp_path: Path) -> None:
         sources.resolve(parse_vcs_url(f"git+{(tmp_path / 'none').as_uri()}"))
 
 
-# --- checkouts ----------------------------------------------------------------------------------------
+# --- checkouts --------------------------------------------
 
 
 def test_checkout_per_commit_and_direct_url(sources: GitSources, repo, cache_dir: Path) -> None:
@@ -162,7 +162,7 @@ def test_missing_subdirectory(sources: GitSources, repo) -> None:
         sources.checkout(parse_vcs_url(f"{repo['url']}#subdirectory=nope"))
 
 
-# --- builds -------------------------------------------------------------------------------------------
+# --- builds --------------------------------------------
 
 
 @pytest.mark.parametrize(

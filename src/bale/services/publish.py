@@ -544,16 +544,23 @@ def _env_proxy(url: str) -> str | None:
 
 
 def _server_message(reason: str | None, body: bytes) -> str:
-    """The status reason and the first line of the body's text, without HTML, shortened."""
-    text = body.decode("utf-8", "replace")
-    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
-    text = re.sub(r"<[^>]+>", "\n", text)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """The status reason and the server's explanation (``<pre>``, else the title, else text)."""
     import html
 
-    detail = " ".join(html.unescape(line) for line in lines[:3])[:300]
+    text = body.decode("utf-8", "replace")
+    detail = ""
+    for pattern in (r"<pre[^>]*>(.*?)</pre>", r"<title[^>]*>(.*?)</title>", r"<h1[^>]*>(.*?)</h1>"):
+        match = re.search(pattern, text, flags=re.S | re.I)
+        if match:
+            candidate = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+            if candidate and candidate != "None":
+                detail = candidate
+                break
+    if not detail and "<" not in text:
+        detail = " ".join(text.split())
+    detail = detail[:300]
     reason = (reason or "").strip()
-    if reason and detail.lower().startswith(reason.lower()):
+    if reason and reason.lower() in detail.lower():
         return detail
     return f"{reason}: {detail}" if reason and detail else reason or detail
 

@@ -46,9 +46,9 @@ def make_builder(cache_dir: Path, interpreter: Interpreter):  # type: ignore[no-
 
     sessions: list[HttpSession] = []
 
-    def _make(index=None, find_links=(), **options) -> Builder:  # type: ignore[no-untyped-def]
+    def _make(index=None, find_links=(), _client=None, **options) -> Builder:  # type: ignore[no-untyped-def]
         cache = Cache(cache_dir)
-        client = None
+        client = _client
         if index is not None or find_links:
             session = HttpSession()
             sessions.append(session)

@@ -288,13 +288,19 @@ class Frontend:
         return path
 
     def _call(self, environment: BuildEnvironment, hook: str, **kwargs: Any) -> Any:
+        import warnings
+
         from pyproject_hooks import (
             BackendUnavailable,
             BuildBackendHookCaller,
+            BuildBackendWarning,
             HookMissing,
             UnsupportedOperation,
         )
 
+        # Backends' own warnings (deprecations in setup.cfg...) are for the project's authors,
+        # not for the person installing; pyproject_hooks re-raises them here as Python warnings.
+        warnings.filterwarnings("ignore", category=BuildBackendWarning)
         runner = _CapturingRunner(environment, extra_env=self.env_vars)
         caller = BuildBackendHookCaller(
             str(self.tree),

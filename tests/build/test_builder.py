@@ -107,8 +107,8 @@ def test_backend_missing_from_the_index(index, make_builder, tmp_path: Path) -> 
     sdist = build_sdist(Dist("my-pkg", "1.0"), tmp_path)
     with pytest.raises(ResolutionImpossible) as caught:
         make_builder(index).wheel(BuildRequest.sdist(sdist))
-    assert "build requirement bench-backend" in caught.value.message
-    assert "not on any index" in caught.value.message
+    assert "bench-backend was not found on" in caught.value.message
+    assert "you require bench-backend (from the build system)" in caught.value.message
 
 
 def test_backend_from_find_links(make_builder, backend_log, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_backend_from_find_links(make_builder, backend_log, tmp_path: Path) -> N
 def test_build_constraints_apply(index, make_builder, tmp_path: Path) -> None:
     index.add(Dist("my-pkg", "1.0"), sdist=True)
     sdist = build_sdist(Dist("my-pkg", "1.0"), tmp_path)
-    with pytest.raises(ResolutionImpossible, match="no wheel of bench-backend"):
+    with pytest.raises(ResolutionImpossible, match=r"constrain bench-backend<1 \(from --build-"):
         make_builder(index, build_constraints=("bench-backend<1",)).wheel(BuildRequest.sdist(sdist))
 
 
@@ -373,5 +373,6 @@ def test_wheel_requirement_on_index_is_a_wheel(index, make_builder, tmp_path: Pa
     index.add(Dist("my-pkg", "1.0"), sdist=True)
     index.add(Dist("only-sdist", "1.0"), sdist=True)  # no wheel of it on the index
     sdist = build_sdist(Dist("my-pkg", "1.0"), tmp_path, build_requires=["only-sdist"])
-    with pytest.raises(ResolutionImpossible, match="no wheel of only-sdist"):
+    with pytest.raises(ResolutionImpossible) as caught:
         make_builder(index).wheel(BuildRequest.sdist(sdist))
+    assert "only-sdist" in caught.value.message and "needs a build" in caught.value.message

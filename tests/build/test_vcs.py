@@ -153,7 +153,7 @@ def test_checkout_per_commit_and_direct_url(sources: GitSources, repo, cache_dir
     checkouts = [p for p in (cache_dir / "git-v1" / "checkouts").glob("*/*") if p.is_dir()]
     assert [p.name for p in checkouts] == [repo["first"]]
     # The bare clone stores no URL (credentials could be in it).
-    db = next((cache_dir / "git-v1" / "db").iterdir())
+    db = next(p for p in (cache_dir / "git-v1" / "db").iterdir() if p.is_dir())
     assert repo["path"] not in (db / "config").read_text()
 
 

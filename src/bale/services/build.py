@@ -1,16 +1,9 @@
 """Builds as a service: the builder wired to bale's index and installer, and ``bale build``.
 
 ``make_builder(...)`` gives a ``bale.build.builder.Builder`` whose isolated build environments are
-filled by ``IndexBuildRequirementsInstaller``: bale's index client finds wheels for the build
-requirements (on the configured indexes and ``--find-links``), bale's archive store fetches them
-(hashes verified) and ``services.install_wheels`` installs them into the build venv.
-
-RESOLVER PLUG-IN POINT: ``IndexBuildRequirementsInstaller._select`` is a greedy stop-gap (for each
-requirement the best wheel; its dependencies followed breadth-first; a name chosen once must
-satisfy every later requirement on it, else a clear error; no backtracking, no sdists). Once the
-PubGrub resolver is wired to an index provider, replace ``_select`` with a call to it (the
-requirements, the constraints as constraints, the build venv's markers and tags as the target,
-``--only-binary :all:`` for build requirements as uv does by default), and keep the rest.
+filled by ``IndexBuildRequirementsInstaller``: bale's install recipe (``services.install``:
+PubGrub through the ``IndexProvider``, archives fetched and hash-checked, one transaction) run
+against the build venv, with the index client re-targeted at the build interpreter's tags.
 
 ``build_project(...)`` is ``bale build``: by default the sdist, then the wheel built from that
 sdist (as pypa/build does); ``sdist``/``wheel`` ask for one of them, built from the folder.
@@ -20,26 +13,24 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 
 from bale.build.builder import Builder, BuildOptions
 from bale.build.isolation import BuildRequirementsInstaller
 from bale.cache.layout import Cache
 from bale.envs.interpreter import Interpreter
-from bale.errors import BuildError, ResolutionImpossible
+from bale.errors import BuildError
 from bale.services.reporter import NULL_REPORTER, Reporter
-
-_MAX_BUILD_DEPENDENCIES = 500
 
 
 class IndexBuildRequirementsInstaller:
-    """Fills a build venv with wheels from bale's index client (see the module docstring)."""
+    """Fills a build venv through bale's own install recipe (``services.install.install``):
+    PubGrub over the configured indexes and find-links, wheels only (an sdist-only build
+    requirement is an error: bale does not build build requirements), one transaction."""
 
     def __init__(self, client: object, cache: Cache, reporter: Reporter = NULL_REPORTER) -> None:
         from bale.index.client import IndexClient
@@ -56,18 +47,28 @@ class IndexBuildRequirementsInstaller:
         *,
         constraints: Sequence[str] = (),
     ) -> None:
+        from bale.core.requirement import Origin, OriginKind
+        from bale.core.requirement import Requirement as BaleRequirement
         from bale.envs.target import target_for_interpreter
-        from bale.http.parallel import parallel_map
-        from bale.services.install_wheels import install_wheels, prepare_local_wheels
+        from bale.services.install import install
+        from bale.services.requirements_io import RequirementInput
 
+        wanted = Origin("the build system")
+        limits = Origin("--build-constraints", kind=OriginKind.CONSTRAINT)
+        inputs = RequirementInput(
+            requirements=tuple(
+                BaleRequirement(_parse(text, "build requirement"), origin=wanted, text=text)
+                for text in requirements
+            ),
+            constraints=tuple(
+                BaleRequirement(_parse(text, "build constraint"), origin=limits, text=text)
+                for text in constraints
+            ),
+        )
         client = self._client_for(environment)
-        chosen = self._select(client, requirements, constraints, environment)
-        archives = parallel_map(client.fetch_archive, chosen)
-        target = target_for_interpreter(environment)
-        prepared = prepare_local_wheels([a.path for a in archives], self.cache, target)
-        install_wheels(target, prepared.requests)
+        result = install(inputs, target_for_interpreter(environment), lambda: client, self.cache)
         self.reporter.debug(
-            "installed build requirements: " + ", ".join(f"{c.name}=={c.version}" for c in chosen)
+            "installed build requirements: " + ", ".join(f"{n}=={v}" for n, v in result.pins)
         )
 
     def _client_for(self, environment: Interpreter):  # type: ignore[no-untyped-def]
@@ -86,93 +87,12 @@ class IndexBuildRequirementsInstaller:
             dataclasses.replace(options, target=target),
         )
 
-    def _select(self, client, requirements, constraints, environment):  # type: ignore[no-untyped-def]
-        from packaging.specifiers import SpecifierSet
-
-        from bale.index.client import MetadataUnavailable, NotFound, describe_rejections
-
-        markers = dict(environment.markers)
-        limits: dict[str, SpecifierSet] = {}
-        for text in constraints:
-            req = _parse(text, "build constraint")
-            if req.marker is None or req.marker.evaluate(markers):
-                name = canonicalize_name(req.name)
-                limits[name] = limits.get(name, SpecifierSet()) & req.specifier
-        chosen: dict[str, object] = {}
-        queue: deque[tuple[Requirement, str]] = deque(
-            (_parse(text, "build requirement"), "the build system") for text in requirements
-        )
-        while queue:
-            req, why = queue.popleft()
-            extra_env = {**markers, "extra": ""}
-            if req.marker is not None and not req.marker.evaluate(extra_env):
-                continue
-            name = canonicalize_name(req.name)
-            if req.url:
-                raise BuildError(
-                    f"build requirement {req} is a direct URL, which bale cannot install into "
-                    "build environments yet",
-                    "install it into the target and use --no-build-isolation",
-                )
-            if name in chosen:
-                candidate = chosen[name]
-                if not req.specifier.contains(candidate.version, prereleases=True):  # type: ignore[attr-defined]
-                    raise ResolutionImpossible(
-                        f"build requirements conflict: {req} (from {why}) excludes "
-                        f"{name}=={candidate.version}, chosen earlier",  # type: ignore[attr-defined]
-                        "pin compatible versions with --build-constraints",
-                    )
-                continue
-            if len(chosen) >= _MAX_BUILD_DEPENDENCIES:
-                raise ResolutionImpossible("too many build dependencies")
-            if isinstance(client.project(name), NotFound):
-                raise ResolutionImpossible(
-                    f"build requirement {req} (from {why}) is not on any index "
-                    f"({client.sources.describe()})",
-                    "make the build backend available on the index or with --find-links, or "
-                    "install it and use --no-build-isolation",
-                )
-            rejected: list[str] = []
-            spec = req.specifier & limits.get(name, SpecifierSet())
-            found = [c for c in client.candidates(name, spec, rejected=rejected) if c.is_wheel]
-            if not found:
-                detail = describe_rejections(rejected)
-                raise ResolutionImpossible(
-                    f"no wheel of {name} matches build requirement {req} (from {why}) for "
-                    f"Python {environment.version_string}" + (f" ({detail})" if detail else ""),
-                    "bale installs build requirements from wheels only; check the index, or "
-                    "install them and use --no-build-isolation",
-                )
-            candidate = found[0]
-            chosen[name] = candidate
-            metadata = client.metadata(candidate)
-            if isinstance(metadata, MetadataUnavailable):
-                continue
-            for dep in metadata.requires_dist or []:
-                queue.append((dep, f"{name} {candidate.version}"))
-            for extra in req.extras:
-                for dep in metadata.requires_dist or []:
-                    marker = dep.marker
-                    if (
-                        marker is not None
-                        and marker.evaluate({**markers, "extra": extra})
-                        and not marker.evaluate(extra_env)
-                    ):
-                        queue.append((_without_marker(dep), f"{name}[{extra}]"))
-        return list(chosen.values())
-
 
 def _parse(text: str, what: str) -> Requirement:
     try:
         return Requirement(text)
     except InvalidRequirement as exc:
         raise BuildError(f"invalid {what} {text!r}: {exc}", "use PEP 508 syntax") from None
-
-
-def _without_marker(requirement: Requirement) -> Requirement:
-    copy = Requirement(str(requirement))
-    copy.marker = None
-    return copy
 
 
 def make_builder(

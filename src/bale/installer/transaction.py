@@ -258,6 +258,9 @@ class Transaction:
         self.warn = warn
         self.workers = workers or min(16, (os.cpu_count() or 2) * 4)
         self._cancel = threading.Event()
+        self._pool: ThreadPoolExecutor | None = None
+        self._idle = threading.Condition()
+        self._running = 0
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -424,6 +427,32 @@ class Transaction:
     ) -> TransactionResult:
         """Plan, then apply everything or nothing (the caller holds the environment lock)."""
         units, journal = self._plan(placements, removals)
+        # SIGTERM/SIGHUP raise KeyboardInterrupt from before the journal exists until the end.
+        with _signals_raise_interrupt():
+            self._write_journal(journal)
+            try:
+                self._run_units(units)
+                (self.txn / COMMITTED).touch()
+            except BaseException as exc:
+                with _signals_deferred():
+                    self._drain()
+                    if (self.txn / COMMITTED).exists():
+                        _roll_forward(self.txn, journal)
+                    else:
+                        _roll_back(self.txn, journal)
+                denied = (errno.EACCES, errno.EPERM, errno.EROFS)
+                if isinstance(exc, OSError) and exc.errno in denied:
+                    raise _write_error(exc, self.purelib) from None
+                raise
+            with _signals_deferred():
+                _roll_forward(self.txn, journal)
+        installed = tuple((p.name, p.version) for p in placements)
+        removed = tuple((r.name, r.version) for r in removals)
+        return TransactionResult(installed, removed)
+
+    def _write_journal(self, journal: dict[str, list]) -> None:  # type: ignore[type-arg]
+        """Create the transaction folder and its journal (temp name + rename): before any
+        change to the environment. Interrupted or failed here, nothing has changed."""
         try:
             self.txn.mkdir(exist_ok=False)
             (self.txn / "aside").mkdir()
@@ -431,28 +460,12 @@ class Transaction:
             tmp = self.txn / (JOURNAL + ".tmp")
             tmp.write_text(json.dumps(journal), encoding="utf-8")
             os.replace(tmp, self.txn / JOURNAL)
-        except OSError as exc:
-            shutil.rmtree(self.txn, ignore_errors=True)
-            raise _write_error(exc, self.purelib) from None
-        try:
-            with _signals_raise_interrupt():
-                self._run_units(units)
-                (self.txn / COMMITTED).touch()
         except BaseException as exc:
-            self._cancel.set()
             with _signals_deferred():
-                if (self.txn / COMMITTED).exists():
-                    _roll_forward(self.txn, journal)
-                else:
-                    _roll_back(self.txn, journal)
-            if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                shutil.rmtree(self.txn, ignore_errors=True)
+            if isinstance(exc, OSError):
                 raise _write_error(exc, self.purelib) from None
             raise
-        with _signals_deferred():
-            _roll_forward(self.txn, journal)
-        installed = tuple((p.name, p.version) for p in placements)
-        removed = tuple((r.name, r.version) for r in removals)
-        return TransactionResult(installed, removed)
 
     def _run_units(self, units: list[_Unit]) -> None:
         if len(units) <= 1 or self.workers <= 1:
@@ -461,22 +474,40 @@ class Transaction:
             return
         # Largest first, so the pool does not end waiting on one big package.
         order = sorted(units, key=lambda u: -(len(u.links) + len(u.asides)))
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(units))) as pool:
-            futures = [pool.submit(self._run_unit, unit) for unit in order]
-            try:
-                done, _pending = wait(futures, return_when=FIRST_EXCEPTION)
-            except BaseException:
-                self._cancel.set()
-                for future in futures:
-                    future.cancel()
-                raise
-            for future in done:
-                error = future.exception()
-                if error is not None:
-                    self._cancel.set()
-                    for other in futures:
-                        other.cancel()
-                    raise error
+        pool = ThreadPoolExecutor(max_workers=min(self.workers, len(units)))
+        self._pool = pool
+        futures = [pool.submit(self._run_tracked, unit) for unit in order]
+        done, _pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in done:
+            error = future.exception()
+            if error is not None:
+                raise error
+        self._drain()
+
+    def _run_tracked(self, unit: _Unit) -> None:
+        """Run a unit unless the transaction is cancelled; count it while it runs."""
+        with self._idle:
+            if self._cancel.is_set():
+                return
+            self._running += 1
+        try:
+            self._run_unit(unit)
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    def _drain(self) -> None:
+        """Stop the workers and wait until none is running: nothing may still be writing while a
+        rollback runs. (Counted here rather than by joining the pool's threads: an interrupt
+        inside ``submit`` can leave a started thread the pool does not know about yet.)"""
+        with self._idle:
+            self._cancel.set()
+            while self._running:
+                self._idle.wait()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _place_all(self, links: list[tuple[str, str]], cancel: threading.Event) -> None:
         """Link every (source, dest); the hot loop of an install, kept tight for hardlinks."""

@@ -51,12 +51,6 @@ def test_virtual_env_variable_selects_the_environment(make_wheel, venv_factory, 
     assert (_site(venv) / "a-1.dist-info").is_dir()
 
 
-def test_requirements_other_than_wheels_are_refused_clearly(venv_factory, bale) -> None:
-    result = bale("pip", "install", "requests", "--python", str(venv_factory()))
-    assert result.code == 2
-    assert "'requests'" in result.err and "local wheel files" in result.err
-
-
 def test_no_environment_says_how_to_get_one(make_wheel, tmp_path: Path, bale) -> None:
     result = bale("pip", "install", str(make_wheel("a", "1")), cwd=tmp_path)
     assert result.code == 1

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from envs.pythons import full_version, pyenv_env, python
+
 from support.runner import run_bale_subprocess
 
 

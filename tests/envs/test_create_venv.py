@@ -9,13 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from envs.pythons import python
 
 from bale import __version__
 from bale.envs.interpreter import Interpreter, inspect_interpreter
 from bale.envs.seed import seed_pip
 from bale.envs.venv import GITIGNORE, create_venv
 from bale.errors import EnvironmentError_
-from envs.pythons import python
 
 MINORS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 

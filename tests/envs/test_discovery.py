@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from envs.pythons import PYENV_ROOT, PYTHONS, full_version, pyenv_env, python
 
 from bale.envs.discovery import find_interpreter, find_interpreters
 from bale.envs.interpreter import inspect_interpreter, probe_runs
 from bale.envs.venv import create_venv
 from bale.errors import InterpreterError, InterpreterNotFound
-from envs.pythons import PYENV_ROOT, PYTHONS, full_version, pyenv_env, python
 
 
 def _installed() -> list[str]:

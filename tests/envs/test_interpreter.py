@@ -11,6 +11,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from envs.pythons import PYENV_ROOT, full_version, python
 from packaging import markers as packaging_markers
 from packaging import tags as packaging_tags
 
@@ -20,7 +21,6 @@ from bale.envs.interpreter import inspect_interpreter, probe_runs
 from bale.envs.tags import tags_from_facts
 from bale.envs.venv import create_venv
 from bale.errors import InterpreterError
-from envs.pythons import PYENV_ROOT, full_version, python
 
 ALL_MINORS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 

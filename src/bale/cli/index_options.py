@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bale.cli.frame import GlobalOptions
     from bale.index.client import IndexClient
+    from bale.index.target import Target
     from bale.ui.console import Console
 
 
@@ -147,7 +148,13 @@ def add_index_arguments(parser: argparse.ArgumentParser, *, selection: bool = Tr
     net.add_argument("--proxy", metavar="URL", help="proxy for every request")
 
 
-def open_index(args: argparse.Namespace, opts: GlobalOptions, console: Console) -> IndexClient:
+def open_index(
+    args: argparse.Namespace,
+    opts: GlobalOptions,
+    console: Console,
+    *,
+    base_target: Target | None = None,
+) -> IndexClient:
     """An ``IndexClient`` for the parsed flags, the global options and the environment."""
     from packaging.utils import canonicalize_name
 
@@ -198,6 +205,7 @@ def open_index(args: argparse.Namespace, opts: GlobalOptions, console: Console) 
         getattr(args, "python_version", None),
         getattr(args, "python_platform", None),
         getattr(args, "platform_tags", ()),
+        base=base_target,
     )
     options = IndexOptions(
         target=target,

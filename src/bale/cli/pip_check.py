@@ -14,7 +14,10 @@ from bale.cli.env_options import add_target_arguments
 from bale.cli.frame import add_command
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bale.cli.frame import GlobalOptions
+    from bale.services.inspect_env import CheckProblem
 
 
 def register(
@@ -48,20 +51,28 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     if args.format == "json":
         console.out(json.dumps([dataclasses.asdict(p) for p in problems], indent=2))
         return 1 if problems else 0
-    for problem in problems:
-        if problem.kind == "missing":
-            console.out(
-                f"{problem.name} {problem.version} requires {problem.dependency}, "
-                "which is not installed."
-            )
-        elif problem.kind == "conflict":
-            console.out(
-                f"{problem.name} {problem.version} has requirement {problem.requirement}, "
-                f"but you have {problem.dependency} {problem.installed}."
-            )
-        else:
-            console.out(f"{problem.name} {problem.version} is not supported on this platform")
+    for line in problem_lines(problems):
+        console.out(line)
     if problems:
         return 1
     console.out("No broken requirements found.")
     return 0
+
+
+def problem_lines(problems: Sequence[CheckProblem]) -> list[str]:
+    """pip check's wording, one line per problem."""
+    lines = []
+    for problem in problems:
+        if problem.kind == "missing":
+            lines.append(
+                f"{problem.name} {problem.version} requires {problem.dependency}, "
+                "which is not installed."
+            )
+        elif problem.kind == "conflict":
+            lines.append(
+                f"{problem.name} {problem.version} has requirement {problem.requirement}, "
+                f"but you have {problem.dependency} {problem.installed}."
+            )
+        else:
+            lines.append(f"{problem.name} {problem.version} is not supported on this platform")
+    return lines

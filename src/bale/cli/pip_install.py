@@ -1,31 +1,40 @@
 """``bale pip install``: pip's flags, uv's output.
 
-Today this installs local wheel files (``bale pip install ./x.whl ...``) with no resolution: each
-wheel is checked against the target's tags, unpacked once into the cache, and linked into the
-environment as one transaction. The flags are parsed in groups (what to install, where, how), each
-added by its own function, so that resolution (``-r``, index flags, ``--no-deps``...) can be added
-as further groups and a further branch in :func:`run` without touching the others.
+Requirements come from arguments, ``-r`` files (with their option lines), ``-c`` constraints,
+``--overrides`` and ``-e``; settings merge command line > ``BALE_*`` > ``bale.toml`` /
+``[tool.bale]`` > pip's own configuration (``services.config``). The recipe is
+``services.install``; local wheel files alone (``bale pip install ./x.whl``) take the shorter
+path of ``services.install_wheels``: no index, no resolution.
 
 Output (stderr), as uv prints it::
 
+    Resolved 3 packages in 41ms
     Prepared 2 packages in 14ms
+    Uninstalled 1 package in 2ms
     Installed 2 packages in 3ms
-     + a==1.0
+     - b==1.0
      + b==2.0
+     + c==1.0
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bale.cli.env_options import add_target_arguments
 from bale.cli.frame import add_command
+from bale.cli.index_options import add_index_arguments
 
 if TYPE_CHECKING:
     from bale.cli.frame import GlobalOptions
+    from bale.core.settings import Settings
+    from bale.envs.target import TargetEnvironment
+    from bale.services.install import InstallResult
     from bale.services.install_wheels import InstallOutcome
+    from bale.services.requirements_io import RequirementInput
     from bale.ui.console import Console
 
 
@@ -38,8 +47,11 @@ def register(
 ) -> None:
     parser = add_command(sub, common, name, help)
     add_requirement_arguments(parser)
+    add_resolution_arguments(parser)
     add_target_arguments(parser, write=True)
     add_installation_arguments(parser)
+    add_index_arguments(parser)
+    add_output_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -49,12 +61,93 @@ def add_requirement_arguments(parser: argparse.ArgumentParser) -> None:
         "packages",
         nargs="*",
         metavar="PACKAGE",
-        help="wheel files to install (./name-1.0-py3-none-any.whl)",
+        help="requirements (name[extras]>=1, name @ url) or wheel files",
     )
-    parser.add_argument(
-        "--no-deps",
+    group = parser.add_argument_group("requirements")
+    group.add_argument(
+        "-r",
+        "--requirement",
+        "--requirements",
+        dest="requirement_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="install from this requirements file (repeatable)",
+    )
+    group.add_argument(
+        "-c",
+        "--constraint",
+        "--constraints",
+        dest="constraint_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="limit versions with this constraints file (repeatable)",
+    )
+    group.add_argument(
+        "--override",
+        "--overrides",
+        dest="override_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="replace every requirement on a name with the file's (repeatable)",
+    )
+    group.add_argument(
+        "-e",
+        "--editable",
+        dest="editables",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="install a local project in editable mode (repeatable)",
+    )
+    group.add_argument(
+        "--no-deps", action="store_true", help="install only what is named, not dependencies"
+    )
+    group.add_argument(
+        "--require-hashes",
         action="store_true",
-        help="install only what is named (local wheels are always installed without resolution)",
+        default=None,
+        help="every requirement must be pinned with == and carry --hash",
+    )
+
+
+def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("resolution")
+    group.add_argument(
+        "-U", "--upgrade", action="store_true", help="upgrade everything to the newest allowed"
+    )
+    group.add_argument(
+        "-P",
+        "--upgrade-package",
+        dest="upgrade_packages",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="upgrade NAME, keep the rest (repeatable)",
+    )
+    group.add_argument(
+        "--prerelease",
+        choices=("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"),
+        help="when pre-releases may be chosen (default: if-necessary-or-explicit)",
+    )
+    group.add_argument(
+        "--resolution",
+        choices=("highest", "lowest", "lowest-direct"),
+        help="prefer the newest (default) or oldest versions",
+    )
+    group.add_argument(
+        "--resolution-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="give up resolving after this long, naming the packages in conflict",
+    )
+    group.add_argument(
+        "--no-build",
+        action="store_true",
+        default=None,
+        help="never build sdists (wheels only); same as --only-binary :all:",
     )
 
 
@@ -64,7 +157,6 @@ def add_installation_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--link-mode",
         choices=("hardlink", "clone", "symlink", "copy"),
-        default="hardlink",
         help="how files get from the cache into the environment (default: hardlink, falling "
         "back to copy across filesystems)",
     )
@@ -73,7 +165,7 @@ def add_installation_arguments(parser: argparse.ArgumentParser) -> None:
         "--compile",
         dest="compile_bytecode",
         action="store_true",
-        default=False,
+        default=None,
         help="compile the installed .py files to bytecode",
     )
     group.add_argument(
@@ -90,70 +182,354 @@ def add_installation_arguments(parser: argparse.ArgumentParser) -> None:
         help="reinstall even what is already installed at the same version",
     )
     group.add_argument(
+        "--reinstall-package",
+        dest="reinstall_packages",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="reinstall NAME even if it is installed (repeatable)",
+    )
+    group.add_argument(
+        "--exact",
+        action="store_true",
+        help="also remove what is installed but not required",
+    )
+    group.add_argument(
+        "--strict",
+        action="store_true",
+        help="check the environment afterwards and fail if it is broken",
+    )
+    group.add_argument(
         "--dry-run", action="store_true", help="say what would be installed, change nothing"
     )
     group.add_argument(
         "--ignore-requires-python",
         action="store_true",
-        help="install even when a wheel's Requires-Python excludes the interpreter",
+        help="install local wheels even when their Requires-Python excludes the interpreter",
     )
 
 
-def _local_wheels(packages: list[str]) -> list[Path]:
-    from bale.errors import UsageError
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write pip's installation report (JSON) to FILE ('-': stdout)",
+    )
+    group.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: print the result as data on stdout",
+    )
+    group.add_argument("--no-progress", action="store_true", help="show no progress bars")
 
-    wheels: list[Path] = []
-    for text in packages:
-        if text.lower().endswith(".whl") and not text.startswith(("http://", "https://")):
-            wheels.append(Path(text).expanduser().absolute())
-            continue
-        raise UsageError(
-            f"cannot install {text!r}: bale pip install can only install local wheel files "
-            "for now (resolution from an index is not available yet)",
-            "pass paths to .whl files, e.g. `bale pip install ./dist/name-1.0-py3-none-any.whl`",
-        )
-    return wheels
+
+# --- settings ---------------------------------------------------------------------------------
+
+# argparse dest -> settings attribute, for values a config layer may supply when the command
+# line did not.
+_FROM_SETTINGS = {
+    "index_url": "index_url",
+    "no_index": "no_index",
+    "index_strategy": "index_strategy",
+    "keyring_provider": "keyring_provider",
+    "cert": "cert",
+    "client_cert": "client_cert",
+    "timeout": "timeout",
+    "retries": "retries",
+    "prerelease": "prerelease",
+    "resolution": "resolution",
+    "prefer_binary": "prefer_binary",
+    "no_build": "no_build",
+    "link_mode": "link_mode",
+    "compile_bytecode": "compile_bytecode",
+    "require_hashes": "require_hashes",
+    "break_system_packages": "break_system_packages",
+    "python": "python",
+}
+_LISTS_FROM_SETTINGS = {
+    "extra_index_url": "extra_index_url",
+    "find_links": "find_links",
+    "trusted_hosts": "allow_insecure_host",
+    "only_binary": "only_binary",
+    "no_binary": "no_binary",
+    "constraint_files": "constraint",
+    "override_files": "override",
+}
+
+
+def apply_settings(args: argparse.Namespace, settings: Settings) -> None:
+    """Fill what the command line left unset from the configuration layers."""
+    for dest, key in _FROM_SETTINGS.items():
+        value = getattr(settings, key)
+        if value is not None and getattr(args, dest, None) in (None, False):
+            setattr(args, dest, value)
+    for dest, key in _LISTS_FROM_SETTINGS.items():
+        value = getattr(settings, key)
+        if value and not getattr(args, dest, None):
+            setattr(args, dest, list(value))
+    if settings.exclude_newer is not None and not getattr(args, "exclude_newer", None):
+        args.exclude_newer = settings.exclude_newer.isoformat()
+
+
+def apply_file_options(args: argparse.Namespace, inputs: RequirementInput) -> None:
+    """Option lines of requirements files act as if given on the command line (pip's rule);
+    flags actually typed win."""
+    options = inputs.options
+    if options.index_url is not None and args.index_url is None:
+        args.index_url = options.index_url.value
+    if options.extra_index_urls:
+        args.extra_index_url = [*args.extra_index_url, *(u.value for u in options.extra_index_urls)]
+    if options.find_links:
+        args.find_links = [*args.find_links, *(_located(f) for f in options.find_links)]
+    if options.trusted_hosts:
+        args.trusted_hosts = [*args.trusted_hosts, *(h.value for h in options.trusted_hosts)]
+    args.no_index = bool(args.no_index or options.no_index)
+    args.prefer_binary = bool(args.prefer_binary or options.prefer_binary)
+    if options.pre and args.prerelease is None:
+        args.prerelease = "allow"
+    if options.only_binary:
+        args.only_binary = [*args.only_binary, ",".join(sorted(options.only_binary))]
+    if options.no_binary:
+        args.no_binary = [*args.no_binary, ",".join(sorted(options.no_binary))]
+
+
+def _located(located: object) -> str:
+    """A find-links path is relative to the file that named it; URLs stay as they are."""
+    value = str(located.value)  # type: ignore[attr-defined]
+    origin = located.origin  # type: ignore[attr-defined]
+    if "://" in value or Path(value).is_absolute() or origin.line is None:
+        return value
+    source = origin.source
+    if source == "command line":
+        return value
+    return str(Path(source).parent / value)
+
+
+# --- run --------------------------------------------------------------------------------------
 
 
 def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     from bale.cache.layout import Cache
-    from bale.cli.env_options import console_reporter, format_seconds, plural, target_from_args
+    from bale.cli.env_options import console_reporter, target_from_args
     from bale.cli.frame import default_cache_dir
     from bale.errors import UsageError
-    from bale.installer.linking import LinkMode
-    from bale.services.install_wheels import InstallOptions, install_wheels, prepare_local_wheels
+    from bale.services.config import load_settings
+    from bale.services.requirements_io import read_inputs
     from bale.ui.console import console_for
 
     console = console_for(opts)
-    if not args.packages:
+    cwd = Path.cwd()
+    settings = load_settings(
+        {},
+        env=os.environ,
+        cwd=cwd,
+        no_config=opts.no_config,
+        pip_compat=True,
+        pip_command="install",
+    )
+    for warning in settings.warnings:
+        console.warn(warning)
+    apply_settings(args, settings)
+    if settings.offline and not opts.offline:
+        import dataclasses
+
+        opts = dataclasses.replace(opts, offline=True)
+    if not (args.packages or args.requirement_files or args.editables):
         raise UsageError(
-            "nothing to install", "name wheel files: `bale pip install ./name-1.0.whl`"
+            "nothing to install",
+            "name requirements (`bale pip install requests`) or a file (`-r requirements.txt`)",
         )
+    if args.no_build:
+        args.only_binary = [*args.only_binary, ":all:"]
     wheels = _local_wheels(args.packages)
     target = target_from_args(args, opts, for_write=True)
+    console.detail(f"using the {target.describe()}")
     reporter = console_reporter(console)
+    cache = Cache(default_cache_dir(opts))
+    if wheels is not None and not args.requirement_files and not args.editables:
+        return _install_local_wheels(args, console, target, cache, wheels, reporter)
+
+    inputs = read_inputs(
+        args.packages,
+        files=args.requirement_files,
+        editables=args.editables,
+        constraints=args.constraint_files,
+        overrides=args.override_files,
+        cwd=cwd,
+        environ=os.environ,
+    )
+    for warning in inputs.warnings:
+        console.warn(warning)
+    apply_file_options(args, inputs)
+    result = _install(args, opts, console, target, cache, inputs, reporter)
+    render_result(console, result)
+    if args.report:
+        _write_report(args.report, result, target)
+    if args.format == "json":
+        _print_json(result)
+    if args.strict and not result.dry_run:
+        return _strict_check(console, target)
+    return 0
+
+
+def _install(args, opts, console, target, cache, inputs, reporter) -> InstallResult:  # type: ignore[no-untyped-def]
+    from bale.cli.index_options import open_index
+    from bale.index.target import Target
+    from bale.services.install import InstallSettings, ResolveSettings, install
+
+    interpreter = target.interpreter
+    base_target = Target.of(interpreter.tags, interpreter.version_string)
+    markers = dict(interpreter.markers)
+    if args.python_version:
+        markers.update(_python_version_markers(args.python_version))
+
+    def client_factory():  # type: ignore[no-untyped-def]
+        return open_index(args, opts, console, base_target=base_target)
+
+    resolve_settings = ResolveSettings(
+        prerelease=args.prerelease or ("allow" if args.pre else None),
+        resolution=args.resolution or "highest",
+        upgrade=args.upgrade,
+        upgrade_packages=frozenset(args.upgrade_packages),
+        timeout=args.resolution_timeout,
+        no_deps=args.no_deps,
+    )
+    install_settings = InstallSettings(
+        link_mode=args.link_mode,
+        compile_bytecode=bool(args.compile_bytecode),
+        reinstall=args.reinstall,
+        reinstall_packages=frozenset(args.reinstall_packages),
+        dry_run=args.dry_run,
+        exact=args.exact,
+        require_hashes=bool(args.require_hashes),
+    )
+    return install(
+        inputs,
+        target,
+        client_factory,
+        cache,
+        resolve_settings=resolve_settings,
+        install_settings=install_settings,
+        reporter=reporter,
+        markers=markers,
+    )
+
+
+def _python_version_markers(version: str) -> dict[str, str]:
+    parts = version.split(".")
+    short = ".".join(parts[:2])
+    full = version if len(parts) >= 3 else f"{short}.0"
+    return {"python_version": short, "python_full_version": full}
+
+
+def _local_wheels(packages: list[str]) -> list[Path] | None:
+    """The packages as local wheel paths, when every one of them is a local wheel file."""
+    if not packages:
+        return None
+    wheels: list[Path] = []
+    for text in packages:
+        if not text.lower().endswith(".whl") or "://" in text or " @ " in text:
+            return None
+        wheels.append(Path(text).expanduser().absolute())
+    return wheels
+
+
+def _install_local_wheels(args, console, target, cache, wheels, reporter) -> int:  # type: ignore[no-untyped-def]
+    from bale.cli.env_options import format_seconds, plural
+    from bale.installer.linking import LinkMode
+    from bale.services.install_wheels import InstallOptions, install_wheels, prepare_local_wheels
+
     options = InstallOptions(
-        link_mode=LinkMode(args.link_mode),
-        compile_bytecode=args.compile_bytecode,
+        link_mode=LinkMode(args.link_mode or LinkMode.HARDLINK),
+        compile_bytecode=bool(args.compile_bytecode),
         reinstall=args.reinstall,
         dry_run=args.dry_run,
         ignore_requires_python=args.ignore_requires_python,
     )
-    cache = Cache(default_cache_dir(opts))
-    console.detail(f"using the {target.describe()}")
     prepared = prepare_local_wheels(wheels, cache, target, options=options, reporter=reporter)
     console.status(
         f"Prepared {plural(len(prepared.requests))} in {format_seconds(prepared.seconds)}"
     )
     outcome = install_wheels(target, prepared.requests, options=options, reporter=reporter)
     render_outcome(console, outcome, audited=len(prepared.requests))
+    if args.strict and not args.dry_run:
+        return _strict_check(console, target)
     return 0
 
 
-def render_outcome(console: Console, outcome: InstallOutcome, *, audited: int) -> None:
-    """uv's summary: counts and times, then one ``+``/``-`` line per change, sorted by name."""
+def _strict_check(console: Console, target: TargetEnvironment) -> int:
+    """``--strict``: pip check after the install; exit 1 when the environment is broken."""
+    from bale.cli.env_options import console_reporter
+    from bale.cli.pip_check import problem_lines
+    from bale.services.inspect_env import check_environment
+    from bale.services.install_wheels import read_installed
+
+    dists = read_installed(target, console_reporter(console))
+    interpreter = target.interpreter
+    problems = check_environment(dists, interpreter.markers, interpreter.tags)
+    if not problems:
+        return 0
+    for line in problem_lines(problems):
+        console.out(line)
+    console.warn("--strict: the environment has broken requirements (see above)")
+    return 1
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def _change_lines(console: Console, removed, added) -> None:  # type: ignore[no-untyped-def]
     from packaging.utils import canonicalize_name
 
+    lines = [(canonicalize_name(n), 0, f" - {canonicalize_name(n)}=={v}") for n, v in removed]
+    lines += [(canonicalize_name(n), 1, f" + {canonicalize_name(n)}=={v}") for n, v in added]
+    for _name, _order, line in sorted(lines):
+        console.status(console.paint(line, "green" if line.startswith(" +") else "red"))
+
+
+def render_result(console: Console, result: InstallResult) -> None:
+    """uv's summary lines, then one ``+``/``-`` line per change, sorted by name."""
+    from bale.cli.env_options import format_seconds, plural
+
+    if result.audited and not result.resolved:
+        console.status(
+            f"Audited {plural(result.audited)} in {format_seconds(result.audit_seconds)}"
+        )
+        return
+    console.status(
+        f"Resolved {plural(result.resolved)} in {format_seconds(result.resolve_seconds)}"
+    )
+    removed = [(c.name, c.version) for c in result.changes if not c.added]
+    added = [(c.name, c.version) for c in result.changes if c.added]
+    if result.dry_run:
+        if removed:
+            console.status(f"Would uninstall {plural(len(removed))}")
+        if added:
+            console.status(f"Would install {plural(len(added))}")
+        if not removed and not added:
+            console.status("Would make no changes")
+        _change_lines(console, removed, added)
+        return
+    if not result.changes:
+        console.status(f"Audited {plural(result.resolved)} in {format_seconds(0)}")
+        return
+    console.status(
+        f"Prepared {plural(result.prepared)} in {format_seconds(result.prepare_seconds)}"
+    )
+    if result.uninstalled:
+        console.status(
+            f"Uninstalled {plural(result.uninstalled)} in {format_seconds(result.install_seconds)}"
+        )
+    console.status(
+        f"Installed {plural(result.installed)} in {format_seconds(result.install_seconds)}"
+    )
+    _change_lines(console, removed, added)
+
+
+def render_outcome(console: Console, outcome: InstallOutcome, *, audited: int) -> None:
+    """The summary for local wheel installs (no resolution)."""
     from bale.cli.env_options import format_seconds, plural
 
     took = format_seconds(outcome.seconds)
@@ -168,13 +544,63 @@ def render_outcome(console: Console, outcome: InstallOutcome, *, audited: int) -
         if outcome.removed:
             console.status(f"Uninstalled {plural(len(outcome.removed))} in {took}")
         console.status(f"Installed {plural(len(outcome.installed))} in {took}")
-    lines = [
-        (canonicalize_name(n), 0, f" - {canonicalize_name(n)}=={v}") for n, v in outcome.removed
-    ]
-    lines += [
-        (canonicalize_name(n), 1, f" + {canonicalize_name(n)}=={v}") for n, v in outcome.installed
-    ]
-    for _name, _order, line in sorted(lines):
-        console.status(console.paint(line, "green" if line.startswith(" +") else "red"))
+    _change_lines(console, outcome.removed, outcome.installed)
     if outcome.compiled:
         console.detail(f"compiled {outcome.compiled} files to bytecode")
+
+
+def _result_data(result: InstallResult) -> dict[str, object]:
+    return {
+        "dry_run": result.dry_run,
+        "resolved": [{"name": n, "version": v} for n, v in result.pins],
+        "installed": [{"name": c.name, "version": c.version} for c in result.changes if c.added],
+        "uninstalled": [
+            {"name": c.name, "version": c.version} for c in result.changes if not c.added
+        ],
+        "audited": result.audited,
+    }
+
+
+def _print_json(result: InstallResult) -> None:
+    import json
+    import sys
+
+    json.dump(_result_data(result), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _write_report(path: str, result: InstallResult, target: object) -> None:
+    """pip's installation report (version 1): what would be / was installed, and the
+    environment's markers."""
+    import json
+    import sys
+
+    from bale import __version__
+
+    resolution = result.resolution
+    installed = {c.name for c in result.changes if c.added}
+    items = []
+    packages = getattr(resolution, "packages", {}) or {}
+    for name, version in result.pins:
+        if name not in installed:
+            continue
+        package = packages.get(name)
+        items.append(
+            {
+                "metadata": {"name": name, "version": version},
+                "is_direct": False,
+                "requested": bool(package and package.direct),
+                "requested_extras": sorted(package.extras) if package else [],
+            }
+        )
+    report = {
+        "version": "1",
+        "pip_version": f"bale {__version__}",
+        "install": items,
+        "environment": dict(target.interpreter.markers),  # type: ignore[attr-defined]
+    }
+    text = json.dumps(report, indent=2) + "\n"
+    if path == "-":
+        sys.stdout.write(text)
+    else:
+        Path(path).write_text(text, encoding="utf-8")

@@ -9,13 +9,13 @@ so that explanations, ``tree`` and ``why`` can say where each demand came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from packaging.requirements import Requirement as PEP508Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 
-class OriginKind(str, Enum):
+class OriginKind(StrEnum):
     """Why a requirement line is in play."""
 
     REQUIREMENT = "requirement"  # must be installed

@@ -46,11 +46,10 @@ def seed_pip(venv_path: Path, interpreter: Interpreter) -> str:
     if present:
         return present[-1].name[len("pip-") : -len(".dist-info")]
 
+    from installer import install
     from installer.destinations import SchemeDictionaryDestination
     from installer.exceptions import InstallerError
     from installer.sources import WheelFile
-
-    from installer import install
 
     wheel = bundled_pip_wheel(interpreter)
     schemes = {

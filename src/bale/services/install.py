@@ -231,15 +231,17 @@ def install(
     resolve_settings: ResolveSettings = ResolveSettings(),
     install_settings: InstallSettings = InstallSettings(),
     reporter: Reporter = NULL_REPORTER,
+    markers: Mapping[str, str] | None = None,
 ) -> InstallResult:
-    """Install ``inputs`` into ``target`` (module docstring: the steps)."""
+    """Install ``inputs`` into ``target`` (module docstring: the steps). ``markers`` replace the
+    target interpreter's marker environment (``--python-version``)."""
     from bale.installer.installed import scan_installed
 
     # 1. What is there.
     start = time.perf_counter()
     installed_list = scan_installed(target.site_dirs)
     installed = {d.canonical_name: d for d in installed_list}
-    markers = target.interpreter.markers
+    markers = target.interpreter.markers if markers is None else markers
 
     # 2. Fast path: nothing to do, and no network to touch.
     hashes_required = install_settings.require_hashes or inputs.hashes_required
@@ -396,7 +398,7 @@ def _prepare(wanted, pins, client, cache, inputs, requested, reporter):  # type:
 
 
 def _source_id(dist: object) -> str | None:
-    direct = dist.direct_url  # type: ignore[attr-defined]
+    direct = dist.direct_url()  # type: ignore[attr-defined]
     if not direct:
         return None
     url = direct.get("url")

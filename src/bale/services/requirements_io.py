@@ -62,7 +62,7 @@ def _reader(cwd: Path):  # type: ignore[no-untyped-def]
             from urllib.parse import unquote, urlsplit
 
             reference = unquote(urlsplit(reference).path)
-        base = cwd if from_source == Origin.COMMAND_LINE else Path(from_source).parent
+        base = cwd if from_source == Origin.COMMAND_LINE else cwd / Path(from_source).parent
         path = (base / os.path.expanduser(reference)).resolve()
         try:
             data = path.read_bytes()
@@ -72,9 +72,19 @@ def _reader(cwd: Path):  # type: ignore[no-untyped-def]
             raise UsageError(
                 f"requirements file not found: {reference}", "check the path"
             ) from None
-        return decode_requirements(data), str(path)
+        return decode_requirements(data), _shown(path, cwd)
 
     return read_nested
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    """How a file is named in messages and origins: relative to the working directory when it
+    is inside it (``requirements.txt:3``), else absolute. Always the same for the same file, so
+    include cycles are still detected."""
+    try:
+        return str(path.relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def read_inputs(

@@ -432,12 +432,13 @@ def _render(where: str, line: _Line, fault: _Fault) -> RequirementParseError:
 
 def _packaging_fault(message: str, what: str, text: str) -> _Fault:
     """Turn packaging's three-line message (reason, text, carets) into a positioned fault."""
-    parts = message.splitlines()
+    # Only "\n" separates packaging's lines: the echoed text may hold other line breaks ("\r").
+    parts = message.split("\n")
     reason = parts[0].rstrip(".") if parts else message
     position: int | None = None
     span = 0
-    if len(parts) >= 3 and "^" in parts[2]:
-        marks = parts[2][4:]
+    if len(parts) >= 3 and "^" in parts[-1]:
+        marks = parts[-1][4:]
         position = marks.index("^")
         span = marks.count("~")
     hint = reason[:1].upper() + reason[1:] if reason else None

@@ -96,9 +96,13 @@ class IndexProvider(Provider):
         return Available(list(metadata.requires_dist or ()))
 
     def prefetch(self, requests: Sequence[PrefetchRequest]) -> None:
-        projects = [r.name for r in requests if r.version is None]
+        projects = [r.name for r in requests if r.version is None and r.name not in self._listed]
         if projects:
-            self.client.prefetch_projects(projects)
+            # Listing a project also starts the metadata of its newest versions, so pages and
+            # metadata of every named project are fetched side by side, not one after another.
+            from bale.http.parallel import parallel_map
+
+            parallel_map(self._list_quietly, list(dict.fromkeys(projects)))
         wanted = []
         for request in requests:
             if request.version is None:
@@ -111,6 +115,13 @@ class IndexProvider(Provider):
 
     def should_cancel(self) -> bool:
         return self._cancel() if self._cancel is not None else False
+
+    def _list_quietly(self, name: NormalizedName) -> None:
+        """Prefetch helper: failures surface later, when the solver asks for real."""
+        try:
+            self.versions(name)
+        except Exception:  # the solver's own call for this name raises it again
+            return
 
     # -- what the installer needs afterwards ----------------------------------------------------
 

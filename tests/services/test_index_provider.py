@@ -1,0 +1,111 @@
+"""The resolver over HTTP: the same answers as in memory, and metadata fetched in parallel."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from bale.cache.layout import Cache
+from bale.core.requirement import Origin, parse_requirement
+from bale.errors import ResolutionImpossible
+from bale.http.auth import Authenticator
+from bale.http.session import HttpSession
+from bale.http.settings import settings_from
+from bale.index.client import IndexClient, IndexOptions
+from bale.index.sources import build_sources
+from bale.index.target import current_target
+from bale.resolver import InMemoryProvider, ResolverOptions, resolve
+from bale.services.provider import IndexProvider
+from support.dists import Dist
+
+MARKERS = {
+    "python_version": f"{sys.version_info[0]}.{sys.version_info[1]}",
+    "python_full_version": ".".join(map(str, sys.version_info[:3])),
+    "sys_platform": sys.platform,
+    "platform_system": "Linux",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_machine": "x86_64",
+    "platform_python_implementation": "CPython",
+    "platform_release": "",
+    "platform_version": "",
+    "implementation_version": "",
+}
+
+# name -> version -> requirements: a universe where the newest `web` needs a backtrack.
+UNIVERSE = {
+    "web": {"1.0": ["core>=1,<2", "util"], "2.0": ["core>=2", "util>=2"]},
+    "core": {"1.0": [], "1.5": ["util<2"], "2.0": ["util>=3"]},
+    "util": {"1.0": [], "2.0": [], "3.0": []},
+    "plugin": {"1.0": ["web<2"]},
+}
+
+
+def _provider(index, tmp_path: Path) -> IndexProvider:
+    env: dict[str, str] = {}
+    session = HttpSession(settings_from(env), auth=Authenticator(env=env))
+    client = IndexClient(
+        build_sources(index_url=index.url, env=env),
+        Cache(tmp_path / "cache"),
+        session,
+        IndexOptions(target=current_target()),
+    )
+    return IndexProvider(client, MARKERS)
+
+
+@pytest.fixture
+def served(index):  # type: ignore[no-untyped-def]
+    for name, versions in UNIVERSE.items():
+        for version, requires in versions.items():
+            index.add(Dist(name, version, requires=requires))
+    return index
+
+
+def _requirements(*texts: str):  # type: ignore[no-untyped-def]
+    return [
+        parse_requirement(text, Origin("requirements.txt", n)) for n, text in enumerate(texts, 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    "request_texts",
+    [("web",), ("web", "plugin"), ("web", "core<2"), ("plugin", "util==1.0")],
+)
+def test_http_and_memory_agree(served, tmp_path: Path, request_texts) -> None:
+    memory = InMemoryProvider.from_data(UNIVERSE, environment=MARKERS)
+    over_http = resolve(_requirements(*request_texts), _provider(served, tmp_path))
+    in_memory = resolve(_requirements(*request_texts), memory)
+    assert over_http.pins == in_memory.pins
+    for name, package in over_http.packages.items():
+        assert package.version in [Version(v) for v in UNIVERSE[name]]
+
+
+def test_conflict_over_http_is_explained(served, tmp_path: Path) -> None:
+    with pytest.raises(ResolutionImpossible) as caught:
+        resolve(_requirements("plugin", "web>=2"), _provider(served, tmp_path))
+    assert "requirements.txt:1" in caught.value.message
+    assert "requirements.txt:2" in caught.value.message
+
+
+def test_metadata_is_fetched_in_parallel(index, tmp_path: Path) -> None:
+    """With 100 ms per request, 12 dependencies resolve in far less than 12 serial round trips
+    of page + metadata: the provider prefetches what the solver will ask for next."""
+    deps = [f"dep{i}" for i in range(12)]
+    index.add(Dist("top", "1.0", requires=deps))
+    for name in deps:
+        index.add(Dist(name, "1.0"))
+    index.latency = 0.1
+    provider = _provider(index, tmp_path)
+    resolution = resolve(_requirements("top"), provider, ResolverOptions())
+    assert set(resolution.pins) == {"top", *deps}
+    records = [r for r in index.requests if r.status == 200]
+    overlapping = max(
+        sum(1 for other in records if other.start < r.end and r.start < other.end) for r in records
+    )
+    assert overlapping >= 4, f"requests did not overlap: at most {overlapping} at once"
+    serial = sum(r.end - r.start for r in records)
+    wall = max(r.end for r in records) - min(r.start for r in records)
+    assert wall < serial / 3, (wall, serial)

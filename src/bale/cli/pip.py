@@ -15,6 +15,8 @@ PIP_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("download", "download", "download distributions into a folder"),
     ("index", "index", "inspect what an index offers (versions)"),
     ("install", "install", "install packages (local wheel files for now)"),
+    ("compile", "compile", "resolve requirements into a lock (requirements.txt or pylock.toml)"),
+    ("sync", "sync", "make the environment match a lock exactly"),
     ("uninstall", "uninstall", "remove installed distributions"),
     ("freeze", "freeze", "list installed distributions in requirements format"),
     ("list", "list", "list installed distributions"),

@@ -1,0 +1,337 @@
+"""``bale pip compile``: pip-tools' ``pip-compile`` with uv's flags.
+
+Inputs are requirement files, ``pyproject.toml`` or ``setup.cfg``; the lock goes to ``-o FILE``
+(its existing pins are kept while they fit) or to stdout; ``Resolved N packages in ...`` goes to
+stderr. The recipe is ``services.lock``; the text formats are ``core.lock_requirements``
+(pip-tools' layout) and ``core.pylock`` (PEP 751).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bale.cli.frame import add_command
+from bale.cli.index_options import add_index_arguments
+
+if TYPE_CHECKING:
+    from bale.cli.frame import GlobalOptions
+
+
+def register(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+    *,
+    name: str,
+    help: str,
+) -> None:
+    parser = add_command(sub, common, name, help)
+    parser.add_argument(
+        "src_files",
+        nargs="*",
+        metavar="SRC_FILE",
+        help="requirements.in, pyproject.toml or setup.cfg files to compile",
+    )
+    parser.add_argument(
+        "-o", "--output-file", metavar="FILE", help="write the lock here (default: stdout)"
+    )
+    inputs = parser.add_argument_group("inputs")
+    inputs.add_argument(
+        "-c",
+        "--constraint",
+        "--constraints",
+        dest="constraint_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="limit versions with this constraints file (repeatable)",
+    )
+    inputs.add_argument(
+        "--override",
+        "--overrides",
+        dest="override_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="replace every requirement on a name with the file's (repeatable)",
+    )
+    inputs.add_argument(
+        "--extra",
+        dest="extras",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="include this extra of the pyproject.toml project (repeatable)",
+    )
+    inputs.add_argument("--all-extras", action="store_true", help="include every extra")
+    inputs.add_argument(
+        "--group",
+        dest="groups",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="include this PEP 735 dependency group of pyproject.toml (repeatable)",
+    )
+    resolution = parser.add_argument_group("resolution")
+    resolution.add_argument(
+        "-U", "--upgrade", action="store_true", help="ignore the pins of the output file"
+    )
+    resolution.add_argument(
+        "-P",
+        "--upgrade-package",
+        dest="upgrade_packages",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="release the pin of NAME only (repeatable)",
+    )
+    resolution.add_argument(
+        "--prerelease",
+        choices=("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"),
+        help="when pre-releases may be chosen (default: if-necessary-or-explicit)",
+    )
+    resolution.add_argument(
+        "--resolution",
+        choices=("highest", "lowest", "lowest-direct"),
+        help="prefer the newest (default) or oldest versions",
+    )
+    resolution.add_argument(
+        "--resolution-timeout", type=float, metavar="SECONDS", help="give up after this long"
+    )
+    resolution.add_argument(
+        "--universal",
+        action="store_true",
+        help="one lock for every platform and Python (not supported yet)",
+    )
+    resolution.add_argument(
+        "-p", "--python", metavar="PYTHON", help="resolve for this interpreter (path or version)"
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--format",
+        choices=("requirements.txt", "pylock.toml"),
+        help="the lock format (default: from the output file name, else requirements.txt)",
+    )
+    output.add_argument(
+        "--generate-hashes",
+        action="store_true",
+        help="add --hash lines for every file of each pinned version",
+    )
+    output.add_argument(
+        "--no-emit-package",
+        "--unsafe-package",
+        dest="no_emit_packages",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave NAME out of the output (repeatable)",
+    )
+    output.add_argument(
+        "--emit-index-url", action="store_true", help="write the index URLs (no credentials)"
+    )
+    output.add_argument("--emit-find-links", action="store_true", help="write --find-links lines")
+    output.add_argument("--no-header", action="store_true", help="write no header comment")
+    output.add_argument("--no-annotate", action="store_true", help="write no '# via' comments")
+    output.add_argument(
+        "--annotation-style",
+        choices=("split", "line"),
+        default="split",
+        help="'# via' on lines of their own (split, default) or on the requirement's line",
+    )
+    output.add_argument(
+        "--strip-extras", action="store_true", help="write no [extras] on the pinned lines"
+    )
+    output.add_argument(
+        "--custom-compile-command",
+        metavar="COMMAND",
+        help="the command named in the header (also BALE_CUSTOM_COMPILE_COMMAND)",
+    )
+    add_index_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+# Options echoed in the header, pip-tools style (``--name=value``, sorted), when given.
+_HEADER_FLAGS = (
+    ("all_extras", "--all-extras"),
+    ("annotation_style", "--annotation-style"),
+    ("emit_find_links", "--emit-find-links"),
+    ("emit_index_url", "--emit-index-url"),
+    ("exclude_newer", "--exclude-newer"),
+    ("extra_index_url", "--extra-index-url"),
+    ("extras", "--extra"),
+    ("find_links", "--find-links"),
+    ("format", "--format"),
+    ("generate_hashes", "--generate-hashes"),
+    ("groups", "--group"),
+    ("index_strategy", "--index-strategy"),
+    ("index_url", "--index-url"),
+    ("no_annotate", "--no-annotate"),
+    ("no_emit_packages", "--no-emit-package"),
+    ("no_index", "--no-index"),
+    ("only_binary", "--only-binary"),
+    ("no_binary", "--no-binary"),
+    ("pre", "--pre"),
+    ("prerelease", "--prerelease"),
+    ("python_platform", "--python-platform"),
+    ("python_version", "--python-version"),
+    ("resolution", "--resolution"),
+    ("strip_extras", "--strip-extras"),
+)
+
+
+def compile_command(args: argparse.Namespace) -> str:
+    """The command named in the header: what was asked, credentials removed, options sorted."""
+    from bale.core.lock_requirements import strip_credentials
+
+    custom = args.custom_compile_command or os.environ.get("BALE_CUSTOM_COMPILE_COMMAND")
+    if custom:
+        return custom
+    words = ["bale pip compile"]
+    for dest, flag in sorted(_HEADER_FLAGS, key=lambda item: item[1]):
+        value = getattr(args, dest, None)
+        if value in (None, False, [], ""):
+            continue
+        if dest == "annotation_style" and value == "split":
+            continue
+        if value is True:
+            words.append(flag)
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            words.append(f"{flag}={strip_credentials(str(item))}")
+    for constraint in args.constraint_files:
+        words.append(f"--constraint={constraint}")
+    for override in args.override_files:
+        words.append(f"--override={override}")
+    if args.output_file:
+        words.append(f"--output-file={args.output_file}")
+    words.extend(args.src_files)
+    return " ".join(words)
+
+
+def _option_lines(args: argparse.Namespace) -> tuple[str, ...]:
+    """``--index-url`` / ``--extra-index-url`` / ``--find-links`` lines, as asked."""
+    from bale.core.lock_requirements import strip_credentials
+    from bale.index.sources import PYPI_SIMPLE
+
+    lines: list[str] = []
+    if args.emit_index_url:
+        if not args.no_index:
+            lines.append(f"--index-url {strip_credentials(args.index_url or PYPI_SIMPLE)}")
+            lines.extend(f"--extra-index-url {strip_credentials(u)}" for u in args.extra_index_url)
+        else:
+            lines.append("--no-index")
+    if args.emit_find_links:
+        lines.extend(f"--find-links {strip_credentials(f)}" for f in args.find_links)
+    return tuple(lines)
+
+
+def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
+    from packaging.utils import canonicalize_name
+
+    from bale.cli.env_options import format_seconds, plural
+    from bale.cli.index_options import open_index
+    from bale.cli.pip_install import apply_file_options, apply_settings
+    from bale.core.lock_requirements import WriterOptions
+    from bale.errors import UsageError
+    from bale.services.config import load_settings
+    from bale.services.lock import (
+        CompileSettings,
+        compile_lock,
+        python_short,
+        read_compile_inputs,
+        target_markers,
+        write_output,
+    )
+    from bale.ui.console import console_for
+
+    console = console_for(opts)
+    cwd = Path.cwd()
+    if args.universal:
+        raise UsageError(
+            "--universal is not supported yet: bale pip compile resolves for one target",
+            "name the target with --python-version and --python-platform",
+        )
+    settings = load_settings(
+        {}, env=os.environ, cwd=cwd, no_config=opts.no_config, pip_compat=False
+    )
+    for warning in settings.warnings:
+        console.warn(warning)
+    apply_settings(args, settings)
+    sources = list(args.src_files)
+    if not sources:
+        for default in ("requirements.in", "pyproject.toml", "setup.cfg"):
+            if (cwd / default).is_file():
+                sources = [default]
+                break
+    output = Path(args.output_file) if args.output_file and args.output_file != "-" else None
+    fmt = args.format or (
+        "pylock.toml"
+        if output is not None and output.name.endswith(".toml")
+        else "requirements.txt"
+    )
+    if output is not None and output.resolve() in {(cwd / s).resolve() for s in sources}:
+        raise UsageError(
+            f"the output file {args.output_file} is also an input",
+            "write the lock to another file (-o requirements.txt)",
+        )
+    compile_inputs = read_compile_inputs(
+        sources,
+        constraints=args.constraint_files,
+        overrides=args.override_files,
+        extras=args.extras,
+        all_extras=args.all_extras,
+        groups=args.groups,
+        cwd=cwd,
+        environ=os.environ,
+    )
+    for warning in compile_inputs.inputs.warnings:
+        console.warn(warning)
+    apply_file_options(args, compile_inputs.inputs)
+
+    base_target = None
+    base_markers = None
+    if args.python:
+        from bale.cli.env_options import target_from_args
+        from bale.index.target import Target
+
+        args.system = True
+        interpreter = target_from_args(args, opts, for_write=False).interpreter
+        base_target = Target.of(interpreter.tags, interpreter.version_string)
+        base_markers = interpreter.markers
+    markers = target_markers(args.python_version, args.python_platform, base_markers)
+    client = open_index(args, opts, console, base_target=base_target)
+    writer = WriterOptions(
+        command=compile_command(args),
+        python_version=python_short(markers),
+        header=not args.no_header,
+        annotate=not args.no_annotate,
+        annotation_style=args.annotation_style,
+        strip_extras=args.strip_extras,
+        option_lines=_option_lines(args),
+        no_emit=frozenset(canonicalize_name(n) for n in args.no_emit_packages),
+    )
+    result = compile_lock(
+        compile_inputs,
+        client,
+        markers,
+        CompileSettings(
+            format=fmt,
+            generate_hashes=args.generate_hashes,
+            writer=writer,
+            prerelease=args.prerelease or ("allow" if args.pre else None),
+            resolution=args.resolution or "highest",
+            upgrade=args.upgrade,
+            upgrade_packages=frozenset(args.upgrade_packages),
+            timeout=args.resolution_timeout,
+            output_file=output,
+        ),
+        warn=console.warn,
+    )
+    console.status(f"Resolved {plural(result.resolved)} in {format_seconds(result.seconds)}")
+    if output is None:
+        console.out(result.text)
+    else:
+        write_output(output, result.text)
+    return 0

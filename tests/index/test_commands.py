@@ -85,19 +85,14 @@ def test_download_for_a_platform(bale, index, tmp_path: Path) -> None:  # type: 
         "native-1.0.tar.gz",
     ]
     failed = bale(*args, "--python-platform", "macos", "--only-binary", ":all:")
-    assert failed.code == 3 and "no distribution of native" in failed.err
-
-
-def test_download_needs_no_deps_for_now(bale, index) -> None:  # type: ignore[no-untyped-def]
-    result = bale("pip", "download", "alpha", "-i", index.url)
-    assert result.code == 2 and "--no-deps" in result.err
+    assert failed.code == 3 and "native has no wheel for this platform" in failed.err
 
 
 def test_not_found_suggests(bale, index, make_wheel) -> None:  # type: ignore[no-untyped-def]
     index.add(make_wheel("requests", "1.0"))
     result = bale("pip", "download", "reqeusts", "--no-deps", "-i", index.url)
     assert result.code == 3
-    assert "no project named reqeusts" in result.err and "did you mean requests" in result.err
+    assert "reqeusts was not found" in result.err and "did you mean requests" in result.err
 
 
 def test_credentials_never_printed(bale, index, make_wheel, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

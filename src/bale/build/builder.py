@@ -224,6 +224,17 @@ class Builder:
         finally:
             source.cleanup()
 
+    def cached(self, request: BuildRequest) -> BuiltWheel | None:
+        """The cached wheel for ``request`` if it is current, without building (for a folder:
+        built from its present content). Meant for sdists and folders: a git request resolves
+        its revision first (which may fetch)."""
+        source = self._source(request)
+        try:
+            found = self._cached_wheel(self._entry(source.key, request.editable), source)
+            return None if found is None else self._built(found, request, source, cached=True)
+        finally:
+            source.cleanup()
+
     def wheels(self, requests: Sequence[BuildRequest]) -> list[BuiltWheel]:
         """Wheels for many requests, at most ``options.max_jobs`` builds at a time (in order)."""
         if len(requests) <= 1 or self.options.max_jobs == 1:

@@ -13,6 +13,7 @@ from bale.cli.frame import add_command
 # (sub-command, module suffix, help line), in the order `bale pip --help` lists them.
 PIP_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("download", "download", "download distributions into a folder"),
+    ("wheel", "wheel", "build or download wheels of requirements into a folder"),
     ("index", "index", "inspect what an index offers (versions)"),
     ("install", "install", "install packages (local wheel files for now)"),
     ("compile", "compile", "resolve requirements into a lock (requirements.txt or pylock.toml)"),

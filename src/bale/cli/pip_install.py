@@ -52,6 +52,9 @@ def register(
     add_installation_arguments(parser)
     add_index_arguments(parser)
     add_output_arguments(parser)
+    from bale.cli.build import add_build_arguments
+
+    add_build_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -412,8 +415,22 @@ def _install(args, opts, console, target, cache, inputs, reporter) -> InstallRes
         cache,
         resolve_settings=resolve_settings,
         install_settings=install_settings,
+        build=build_settings_from(args, opts),
         reporter=reporter,
         markers=markers,
+    )
+
+
+def build_settings_from(args, opts):  # type: ignore[no-untyped-def]
+    """``BuildSettings`` from the build flags and ``--only-binary``/``--no-binary``."""
+    from bale.cli.build import build_options_from
+    from bale.index.policy import format_control
+    from bale.services.install import BuildSettings
+
+    return BuildSettings(
+        options=build_options_from(args, opts),
+        only_binary=format_control(args.only_binary),
+        no_binary=format_control(args.no_binary),
     )
 
 

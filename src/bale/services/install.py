@@ -1,12 +1,21 @@
 """``bale pip install``: the recipe from requirements to files in an environment.
 
 1. Pick the target environment (``envs.target``) and read what is installed there.
+   Direct requirements (paths, URLs, git, editables: ``services.direct_sources``) are located,
+   and those that need a build are refused here under ``--no-build`` / ``--only-binary``.
 2. Fast path: with no upgrade or reinstall asked, if every named requirement (and, through the
-   installed metadata, every dependency) is already satisfied, stop: no index, no resolver.
-3. Resolve (``resolver``) through an ``IndexProvider``; installed versions are preferences.
-4. Plan (``core.plan``): keep, install, replace, remove.
+   installed metadata, every dependency) is already satisfied, stop: no index, no resolver. A
+   direct requirement is satisfied by the distribution its ``direct_url.json`` says came from
+   the same file, URL, commit or (unchanged) folder.
+3. Give each direct requirement a name, version and metadata (download, or the build layer's
+   metadata), then resolve (``resolver``) through an ``IndexProvider`` that lists exactly that
+   one version for it; installed versions are preferences; sdists chosen on an index get their
+   metadata from the build layer.
+4. Plan (``core.plan``): keep, install, replace, remove (``source_id`` tells a direct install
+   from a registry one; a folder whose installed files are not its current build is replaced).
 5. Check hashes when required; fetch archives in parallel and unpack each wheel once into the
-   cache (``cache.wheels``: RECORD verified there).
+   cache (``cache.wheels``: RECORD verified there); build what has no wheel (in parallel,
+   bounded: ``Builder.wheels``).
 6. Install as one transaction (``services.install_wheels``), then report.
 
 Each phase reports through the ``Reporter``; the CLI turns that into uv-style lines.
@@ -14,6 +23,7 @@ Each phase reports through the ``Reporter``; the CLI turns that into uv-style li
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +35,22 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from bale.cache.layout import Cache
-from bale.core.requirement import Requirement
+from bale.core.requirement import OriginKind, Requirement
+from bale.core.requirements_file import UnnamedRequirement
 from bale.envs.target import TargetEnvironment
 from bale.errors import BaleError, HashMismatch, UsageError
+from bale.services.direct_sources import (
+    AnyDirect,
+    DirectSource,
+    DirectSources,
+    Location,
+    installed_by_url,
+    installed_match,
+    is_direct,
+    locate,
+    refuse_builds,
+    source_id,
+)
 from bale.services.reporter import NULL_REPORTER, Reporter
 from bale.services.requirements_io import RequirementInput
 
@@ -55,6 +78,24 @@ class InstallSettings:
     dry_run: bool = False
     exact: bool = False
     require_hashes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSettings:
+    """Whether and how to build (``--no-build``/``--only-binary``/``--no-binary``,
+    ``--no-build-isolation``, ``-C``, ``--build-constraints``). ``options`` is a
+    ``bale.build.builder.BuildOptions`` (None: its defaults)."""
+
+    options: object | None = None
+    only_binary: frozenset[str] = frozenset()
+    no_binary: frozenset[str] = frozenset()
+
+    def allows_build(self, name: str) -> bool:
+        """May ``name`` be built? (``""``: a source whose name is unknown: only ``:all:``.)"""
+        from bale.index.policy import SelectionPolicy
+
+        policy = SelectionPolicy(only_binary=self.only_binary, no_binary=self.no_binary)
+        return policy.allows_sdist(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +219,15 @@ def check_hashes(
     if not required:
         return
     for req in inputs.named:
+        if req.url is not None:
+            # A direct archive is checked against its --hash or #sha256= when it is fetched.
+            if not (req.hashes or "sha256=" in req.url):
+                raise HashMismatch(
+                    f"{req.origin}: --require-hashes needs a hash for {req}",
+                    "add --hash=sha256:... or a #sha256= fragment (folders and git sources "
+                    "cannot be hashed: install them without --require-hashes)",
+                )
+            continue
         specs = list(req.pep508.specifier)
         pinned = (
             len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version
@@ -189,7 +239,7 @@ def check_hashes(
                 "pin it (bale pip compile --generate-hashes writes such a file)",
             )
     for name in pins:
-        if name not in by_name:
+        if name not in by_name and not isinstance(pins[name][1], DirectSource):
             raise HashMismatch(
                 f"--require-hashes: no hash given for {name}=={pins[name][0]}",
                 "add --hash=sha256:... for it (bale pip compile --generate-hashes)",
@@ -230,18 +280,27 @@ def install(
     *,
     resolve_settings: ResolveSettings = ResolveSettings(),
     install_settings: InstallSettings = InstallSettings(),
+    build: BuildSettings | None = None,
     reporter: Reporter = NULL_REPORTER,
     markers: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> InstallResult:
     """Install ``inputs`` into ``target`` (module docstring: the steps). ``markers`` replace the
-    target interpreter's marker environment (``--python-version``)."""
+    target interpreter's marker environment (``--python-version``). ``build`` None: wheels only
+    (sdists are unavailable; a direct requirement that needs a build is refused), as the build
+    environments' own installs want; ``cwd`` anchors relative paths (default: the working
+    directory)."""
     from bale.installer.installed import scan_installed
 
-    # 1. What is there.
+    # 1. What is there, and what the direct requirements point at.
     start = time.perf_counter()
     installed_list = scan_installed(target.site_dirs)
     installed = {d.canonical_name: d for d in installed_list}
     markers = target.interpreter.markers if markers is None else markers
+    cwd = Path.cwd() if cwd is None else cwd
+    located = locate_direct(inputs, markers, cwd)
+    refuse_builds(located, build.allows_build if build is not None else lambda name: False)
+    build_options = build_options_of(build)
 
     # 2. Fast path: nothing to do, and no network to touch.
     hashes_required = install_settings.require_hashes or inputs.hashes_required
@@ -251,48 +310,38 @@ def install(
         and not install_settings.reinstall
         and not install_settings.reinstall_packages
         and not install_settings.exact
-        and not inputs.unnamed
         and not inputs.overrides
         and not hashes_required
+        and not any(c.url for c in inputs.constraints)
     ):
-        roots = inputs.named
-        if resolve_settings.no_deps:
-            satisfied = _satisfied_no_deps(roots, installed, markers)
-        else:
-            satisfied = already_satisfied(roots, installed, markers)
-        if satisfied is not None and _constraints_hold(inputs, installed):
-            return InstallResult(audited=satisfied, audit_seconds=time.perf_counter() - start)
-
-    if inputs.unnamed:
-        first = inputs.unnamed[0]
-        raise UsageError(
-            f"{first.origin}: installing {first.location} needs a build or a direct URL, "
-            "which bale pip install does not support yet",
-            "install local wheel files by path, or name a project on an index",
+        roots = _fast_roots(
+            inputs, located, installed, installed_list, cache, target, build_options
         )
+        if roots is not None:
+            if resolve_settings.no_deps:
+                satisfied = _satisfied_no_deps(roots, installed, markers)
+            else:
+                satisfied = already_satisfied(roots, installed, markers)
+            if satisfied is not None and _constraints_hold(inputs, installed):
+                return InstallResult(audited=satisfied, audit_seconds=time.perf_counter() - start)
 
-    # 3. Resolve.
-    from bale.services.provider import IndexProvider
-
+    # 3. Resolve (direct sources first: they need a name and metadata).
     client = client_factory()
-    provider = IndexProvider(client, markers)  # type: ignore[arg-type]
+    builder = builder_factory(cache, target, client, build_options, reporter)
     reporter.phase_started("resolve")
     started = time.perf_counter()
-    preferences: dict[NormalizedName, Version] = {}
-    for name, dist in installed.items():
-        try:
-            preferences[NormalizedName(name)] = Version(dist.version)
-        except InvalidVersion:
-            continue
-    if resolve_settings.no_deps:
-        resolution = _resolve_no_deps(inputs, provider, resolve_settings, preferences)
-    else:
-        resolution = resolve_requirements(inputs, provider, resolve_settings, preferences)
+    resolved = resolve_inputs(
+        inputs,
+        located,
+        client,
+        builder if build is not None else None,
+        markers=markers,
+        settings=resolve_settings,
+        preferences=_preferences(installed),
+        cwd=cwd,
+    )
+    inputs, pins, resolution = resolved.inputs, resolved.pins, resolved.resolution
     resolve_seconds = time.perf_counter() - started
-    pins = {
-        name: (package.version, provider.candidate(name, package.version))
-        for name, package in resolution.packages.items()
-    }
     reporter.phase_finished("resolve", len(pins), resolve_seconds)
 
     # 4. Plan.
@@ -300,17 +349,28 @@ def install(
 
     requested = {r.name for r in inputs.named}
     wanted = [
-        Wanted(name, str(version), requested=name in requested, distribution=str(candidate))
+        Wanted(
+            name,
+            str(version),
+            source_id=candidate.source_id if isinstance(candidate, DirectSource) else None,
+            requested=name in requested,
+            editable=isinstance(candidate, DirectSource) and candidate.editable,
+            distribution=str(candidate),
+        )
         for name, (version, candidate) in pins.items()
     ]
     current = [
-        Installed(d.canonical_name, d.version, _source_id(d), d.editable) for d in installed_list
+        Installed(d.canonical_name, d.version, source_id(d.direct_url()), d.editable)
+        for d in installed_list
     ]
     plan = make_plan(
         wanted,
         current,
         reinstall=install_settings.reinstall,
-        reinstall_packages=[canonicalize_name(n) for n in install_settings.reinstall_packages],
+        reinstall_packages=[
+            *(canonicalize_name(n) for n in install_settings.reinstall_packages),
+            *_stale_folders(pins, installed, builder),
+        ],
         exact=install_settings.exact,
     )
     check_hashes(pins, inputs, required=hashes_required)
@@ -328,9 +388,9 @@ def install(
             resolution=resolution,
         )
 
-    # 5. Fetch and unpack what is new.
+    # 5. Fetch, build and unpack what is new.
     started = time.perf_counter()
-    requests = _prepare(plan.to_install, pins, client, cache, inputs, requested, reporter)
+    requests = _prepare(plan.to_install, pins, client, cache, inputs, requested, reporter, builder)
     prepare_seconds = time.perf_counter() - started
 
     # 6. Install as one transaction.
@@ -366,43 +426,273 @@ def install(
     )
 
 
-def _prepare(wanted, pins, client, cache, inputs, requested, reporter):  # type: ignore[no-untyped-def]
-    """Fetch (in parallel, hash-checked) and unpack each wheel to install."""
-    from bale.cache.wheels import check_entry, evict, unpack_wheel
+# --- step 1: direct requirements -------------------------------------------------------------
+
+
+def locate_direct(
+    inputs: RequirementInput, markers: Mapping[str, str], cwd: Path
+) -> list[tuple[AnyDirect, Location]]:
+    """The direct requirements whose marker holds, with what each points at (constraints and
+    overrides with a URL included: they choose the source of their name)."""
+    located = []
+    for req in (*inputs.requirements, *inputs.editables, *inputs.constraints, *inputs.overrides):
+        if not is_direct(req):
+            continue
+        marker = req.marker if isinstance(req, UnnamedRequirement) else req.pep508.marker
+        if marker is not None and not _marker_ok(marker, markers, frozenset()):
+            continue
+        located.append((req, locate(req, cwd)))
+    return located
+
+
+def build_options_of(build: BuildSettings | None):  # type: ignore[no-untyped-def]
+    from bale.build.builder import BuildOptions
+
+    options = build.options if build is not None else None
+    return options if options is not None else BuildOptions()
+
+
+def builder_factory(cache, target, client, options, reporter):  # type: ignore[no-untyped-def]
+    """A Builder made on first use (thread-safe), for the target interpreter."""
+    import threading
+
+    made: list[object] = []
+    lock = threading.Lock()
+
+    def get():  # type: ignore[no-untyped-def]
+        with lock:
+            if not made:
+                from bale.services.build import make_builder
+
+                made.append(
+                    make_builder(
+                        cache=cache,
+                        interpreter=target.interpreter,
+                        client=client,
+                        options=options,
+                        reporter=reporter,
+                    )
+                )
+            return made[0]
+
+    return get
+
+
+def _fast_roots(inputs, located, installed, installed_list, cache, target, build_options):  # type: ignore[no-untyped-def]
+    """The roots for the fast path, each direct requirement replaced by the name of the
+    installed distribution that already is its source; None when one has none."""
+    roots = [r for r in inputs.named if r.url is None]
+    if not located:
+        return roots
+    by_url = installed_by_url(installed_list)
+    builder = builder_factory(cache, target, None, build_options, NULL_REPORTER)
+    for req, location in located:
+        if isinstance(req, Requirement) and req.origin.kind is not OriginKind.REQUIREMENT:
+            return None
+        name = installed_match(req, location, installed, by_url, builder)
+        if name is None:
+            return None
+        extras = sorted(req.extras)
+        text = name + (f"[{','.join(extras)}]" if extras else "")
+        roots.append(Requirement(PEP508Requirement(text), origin=req.origin))
+    return roots
+
+
+def _preferences(installed: Mapping[str, object]) -> dict[NormalizedName, Version]:
+    preferences: dict[NormalizedName, Version] = {}
+    for name, dist in installed.items():
+        try:
+            preferences[NormalizedName(name)] = Version(dist.version)  # type: ignore[attr-defined]
+        except InvalidVersion:
+            continue
+    return preferences
+
+
+# --- step 3 ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A resolution with what each pin is: ``pins[name] = (version, Candidate | DirectSource)``;
+    ``inputs`` with every unnamed requirement named."""
+
+    inputs: RequirementInput
+    pins: dict[str, tuple[Version, object]]
+    resolution: object
+    sources: Mapping[NormalizedName, DirectSource]
+
+
+def resolve_inputs(
+    inputs: RequirementInput,
+    located: Sequence[tuple[AnyDirect, Location]],
+    client: object,
+    builder: Callable[[], object] | None,
+    *,
+    markers: Mapping[str, str],
+    settings: ResolveSettings,
+    preferences: Mapping[NormalizedName, Version],
+    cwd: Path,
+) -> Resolved:
+    """Step 3 (also ``bale pip download`` and ``bale pip wheel``): direct sources made concrete,
+    then PubGrub. ``builder`` None: nothing may be built (sdists on indexes are unavailable)."""
+    from bale.services.provider import IndexProvider
+
+    sources = DirectSources(
+        cwd=cwd,
+        archives=lambda: client.archives,  # type: ignore[attr-defined]
+        builder=builder or _no_builder,
+        tags=list(client.options.target.tags),  # type: ignore[attr-defined]
+        markers=markers,
+    )
+    made = sources.add_all([req for req, _ in located]) if located else []
+    named_by_id = {
+        id(req): source.requirement for (req, _), source in zip(located, made, strict=True)
+    }
+    if named_by_id:
+        inputs = dataclasses.replace(
+            inputs,
+            requirements=tuple(named_by_id.get(id(r), r) for r in inputs.requirements),
+            editables=tuple(named_by_id.get(id(r), r) for r in inputs.editables),
+        )
+    sdist_metadata = _sdist_metadata(client, builder) if builder is not None else None
+    provider = IndexProvider(
+        client,  # type: ignore[arg-type]
+        markers,
+        sdist_metadata=sdist_metadata,
+        direct=sources.by_name,
+    )
+    if settings.no_deps:
+        resolution = _resolve_no_deps(inputs, provider, settings, preferences)
+    else:
+        resolution = resolve_requirements(inputs, provider, settings, preferences)
+    pins = {
+        name: (package.version, provider.candidate(name, package.version))
+        for name, package in resolution.packages.items()
+    }
+    return Resolved(inputs, pins, resolution, dict(sources.by_name))
+
+
+def _no_builder() -> object:
+    raise UsageError("building is not allowed here", "install wheels only")
+
+
+def _sdist_metadata(client, builder):  # type: ignore[no-untyped-def]
+    """The metadata of an sdist on an index: downloaded, then PEP 643 or the backend's
+    ``prepare_metadata_for_build_wheel`` (``Builder.metadata``)."""
+    from packaging.metadata import Metadata
+
+    from bale.build.builder import BuildRequest
+
+    def metadata(candidate):  # type: ignore[no-untyped-def]
+        stored = client.fetch_archive(candidate)
+        request = BuildRequest.sdist(
+            Path(stored.path),
+            name=str(candidate.name),
+            version=str(candidate.version),
+            sha256=stored.sha256,
+        )
+        return Metadata.from_raw(builder().metadata(request), validate=False)
+
+    return metadata
+
+
+# --- step 4: folders whose installed files are not their current build -------------------------
+
+
+def _stale_folders(pins, installed, builder) -> list[str]:  # type: ignore[no-untyped-def]
+    from bale.services.direct_sources import folder_is_current
+
+    stale = []
+    for name, (_version, candidate) in pins.items():
+        if not isinstance(candidate, DirectSource) or candidate.location.kind != "directory":
+            continue
+        dist = installed.get(name)
+        if dist is None:
+            continue
+        if not folder_is_current(dist, candidate.location, candidate.requirement, builder):
+            stale.append(name)
+    return stale
+
+
+# --- step 5 ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ToBuild:
+    name: str
+    version: str
+    request: object  # BuildRequest
+    direct_url: dict[str, object] | None
+
+
+def _prepare(wanted, pins, client, cache, inputs, requested, reporter, builder):  # type: ignore[no-untyped-def]
+    """Fetch (in parallel, hash-checked) and unpack each wheel to install; build, at most
+    ``BuildOptions.max_jobs`` at a time, what has no wheel."""
     from bale.http.parallel import parallel_map
     from bale.installer.placement import InstallRequest
 
     def one(item):  # type: ignore[no-untyped-def]
         name = canonicalize_name(item.name)
         _version, candidate = pins[name]
-        if candidate is None or not candidate.is_wheel:
-            raise BaleError(
-                f"{item.name}=={item.version} has only a source distribution "
-                f"({candidate.filename if candidate else 'no file'}), and building is not "
-                "wired into bale pip install yet",
-                "install a wheel of it, or pick a version that has one",
-            )
+        if isinstance(candidate, DirectSource):
+            if candidate.wheel is not None:
+                cached = _unpacked(Path(candidate.wheel), cache, candidate.sha256, reporter)
+                return InstallRequest(
+                    cached, requested=name in requested, direct_url=candidate.direct_url
+                )
+            return _ToBuild(name, item.version, candidate.build, candidate.direct_url)
+        if candidate is None:
+            raise BaleError(f"{item.name}=={item.version}: no file was chosen for it")
         stored = client.fetch_archive(candidate)
         verify_hash(name, candidate.filename, stored.sha256, inputs)
-        cached = unpack_wheel(Path(stored.path), cache, sha256=stored.sha256)
-        if check_entry(cached):
-            reporter.warning(
-                f"the cached copy of {candidate.filename} was modified; unpacking again"
+        if not candidate.is_wheel:
+            from bale.build.builder import BuildRequest
+
+            request = BuildRequest.sdist(
+                Path(stored.path), name=name, version=item.version, sha256=stored.sha256
             )
-            evict(cached)
-            cached = unpack_wheel(Path(stored.path), cache, sha256=stored.sha256)
+            return _ToBuild(name, item.version, request, None)
+        cached = _unpacked(Path(stored.path), cache, stored.sha256, reporter)
         return InstallRequest(cached, requested=name in requested)
 
     reporter.phase_started("prepare", len(wanted))
-    return list(parallel_map(one, list(wanted)))
+    prepared = list(parallel_map(one, list(wanted)))
+    to_build = [p for p in prepared if isinstance(p, _ToBuild)]
+    if not to_build:
+        return prepared
+    built = builder().wheels([b.request for b in to_build])
+    by_name = {}
+    for item, wheel in zip(to_build, built, strict=True):
+        if Version(wheel.version) != Version(item.version):
+            from bale.errors import BuildError
+
+            raise BuildError(
+                f"the wheel built for {item.name} is version {wheel.version}, but {item.version} "
+                "was resolved from its metadata",
+                "the project's version changed while it was being installed; run again",
+            )
+        cached = _unpacked(Path(wheel.path), cache, None, reporter)
+        by_name[item.name] = InstallRequest(
+            cached, requested=item.name in requested, direct_url=item.direct_url
+        )
+    return [by_name[p.name] if isinstance(p, _ToBuild) else p for p in prepared]
 
 
-def _source_id(dist: object) -> str | None:
-    direct = dist.direct_url()  # type: ignore[attr-defined]
-    if not direct:
-        return None
-    url = direct.get("url")
-    return str(url) if url else None
+def _unpacked(path: Path, cache: Cache, sha256: str | None, reporter: Reporter):  # type: ignore[no-untyped-def]
+    """The wheel unpacked in the cache (a modified cached copy is evicted and unpacked again)."""
+    from bale.cache.wheels import check_entry, evict, unpack_local_wheel, unpack_wheel
+
+    def unpack():  # type: ignore[no-untyped-def]
+        return (
+            unpack_wheel(path, cache, sha256=sha256) if sha256 else unpack_local_wheel(path, cache)
+        )
+
+    cached = unpack()
+    if check_entry(cached):
+        reporter.warning(f"the cached copy of {path.name} was modified; unpacking again")
+        evict(cached)
+        cached = unpack()
+    return cached
 
 
 def _satisfied_no_deps(

@@ -10,12 +10,19 @@ Versions are listed once per project with every file evaluated against the targe
 with no usable file stays in the listing as *unavailable* with the reason (requires another
 Python, no wheel for this platform, only yanked files...), so explanations can say why it was
 not chosen. Versions excluded by ``--exclude-newer`` do not exist for the solver at all.
+
+Direct sources (``direct=``: ``services.direct_sources.DirectSource`` by name: a file, a URL, a
+folder or a git checkout the user named) are projects with exactly one version, whose
+dependencies come from the source's own metadata; the index is never asked about those names.
+The version of an sdist chosen on an index gets its metadata from ``sdist_metadata`` (the build
+layer); without it, sdists are unavailable ("needs a build").
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from packaging.metadata import Metadata
 from packaging.utils import NormalizedName, canonicalize_name
@@ -48,9 +55,11 @@ class IndexProvider(Provider):
         markers: Mapping[str, str],
         *,
         sdist_metadata: SdistMetadata | None = None,
+        direct: Mapping[NormalizedName, Any] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> None:
         self.client = client
+        self.direct: Mapping[NormalizedName, Any] = direct or {}
         self._markers = dict(markers)
         self._sdist_metadata = sdist_metadata
         self._cancel = cancel
@@ -64,6 +73,9 @@ class IndexProvider(Provider):
         return self._markers
 
     def versions(self, name: NormalizedName) -> Sequence[VersionInfo] | Unavailable:
+        source = self.direct.get(name)
+        if source is not None:
+            return [VersionInfo(source.version)]
         with self._lock:
             listed = self._listed.get(name)
         if listed is not None:
@@ -74,15 +86,26 @@ class IndexProvider(Provider):
         return listed
 
     def dependencies(self, name: NormalizedName, version: Version) -> Available | Unavailable:
+        source = self.direct.get(name)
+        if source is not None:
+            if version != source.version:
+                return Unavailable(f"is only {source}", UnavailableKind.OTHER)
+            return self._usable(name, source.metadata, source.filename)
         candidate = self.candidate(name, version)
         if candidate is None:
             return Unavailable(f"has no file for version {version}", UnavailableKind.OTHER)
         metadata = self._metadata(candidate)
         if isinstance(metadata, MetadataUnavailable):
             return Unavailable(metadata.reason, UnavailableKind.NO_COMPATIBLE_FILE)
+        return self._usable(name, metadata, candidate.filename)
+
+    def _usable(
+        self, name: NormalizedName, metadata: Metadata, filename: str
+    ) -> Available | Unavailable:
+        """The dependencies in ``metadata``, unless it names another project or Python."""
         if canonicalize_name(metadata.name) != name:
             return Unavailable(
-                f"has metadata naming another project ({metadata.name}) in {candidate.filename}",
+                f"has metadata naming another project ({metadata.name}) in {filename}",
                 UnavailableKind.INVALID_METADATA,
             )
         target_python = self.client.options.target.python_version
@@ -125,8 +148,12 @@ class IndexProvider(Provider):
 
     # -- what the installer needs afterwards ----------------------------------------------------
 
-    def candidate(self, name: NormalizedName, version: Version) -> Candidate | None:
-        """The file chosen for `name` `version` when the project was listed."""
+    def candidate(self, name: NormalizedName, version: Version) -> Any:
+        """The file chosen for `name` `version` when the project was listed (a ``Candidate``),
+        or the direct source for a name the user gave one for (a ``DirectSource``)."""
+        source = self.direct.get(name)
+        if source is not None:
+            return source if source.version == version else None
         if name not in self._listed:
             self.versions(name)
         with self._lock:

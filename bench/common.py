@@ -237,21 +237,25 @@ def ratio_text(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
 
-def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A GitHub-flavoured table; the first column left-aligned, the others right-aligned."""
+def markdown_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, left: Iterable[int] = (0,)
+) -> str:
+    """A GitHub-flavoured table: the columns in ``left`` (indexes, negative ones from the end)
+    left-aligned, the others (figures) right-aligned."""
     body = [list(header), *[list(row) for row in rows]]
     widths = [max(len(row[i]) for row in body) for i in range(len(header))]
+    lefts = {i % len(header) for i in left}
 
     def line(cells: Sequence[str]) -> str:
         padded = [
-            cell.ljust(width) if i == 0 else cell.rjust(width)
+            cell.ljust(width) if i in lefts else cell.rjust(width)
             for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
         ]
         return "| " + " | ".join(padded) + " |"
 
     rule = (
         "| "
-        + " | ".join("-" * w if i == 0 else "-" * (w - 1) + ":" for i, w in enumerate(widths))
+        + " | ".join("-" * w if i in lefts else "-" * (w - 1) + ":" for i, w in enumerate(widths))
         + " |"
     )
     return "\n".join([line(body[0]), rule, *(line(row) for row in body[1:])])

@@ -21,44 +21,41 @@ Printed: median and minimum wall time per tool and the ratio of each median to u
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PIP = "/work/tools/bin/pip"
-UV = "/work/tools/bin/uv"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (
+    DATA,
+    PIP,
+    SETS,
+    UV,
+    bale_script,
+    clean_env,
+    fresh_venv,
+    interleaved,
+    markdown_table,
+    ratio,
+    ratio_text,
+    timed,
+    write_results,
+)
 
 
-def _clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PIP_", "UV_", "BALE_")) and k not in ("VIRTUAL_ENV",)
-    }
-    env["PIP_CONFIG_FILE"] = os.devnull
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    env["UV_NO_CONFIG"] = "1"
-    env.update(extra)
-    return env
-
-
-def _bale() -> str:
-    script = Path(sysconfig.get_path("scripts")) / "bale"
-    return str(script) if script.is_file() else "bale"
+def _env(**extra: str) -> dict[str, str]:
+    return clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1", UV_NO_CONFIG="1", **extra)
 
 
 def download(set_name: str, data: Path) -> list[Path]:
     folder = data / f"{set_name}-wheels"
     folder.mkdir(parents=True, exist_ok=True)
-    pins = ROOT / "bench" / "sets" / f"{set_name}.txt"
+    pins = SETS / f"{set_name}.txt"
     wanted = [
         line.split("#")[0].strip()
         for line in pins.read_text().splitlines()
@@ -67,29 +64,22 @@ def download(set_name: str, data: Path) -> list[Path]:
     have = list(folder.glob("*.whl"))
     if len(have) < len(wanted):
         subprocess.run(
-            [PIP, "download", "--no-deps", "--only-binary", ":all:", "-q", "-r", str(pins),
-             "-d", str(folder)],
+            [
+                PIP,
+                "download",
+                "--no-deps",
+                "--only-binary",
+                ":all:",
+                "-q",
+                "-r",
+                str(pins),
+                "-d",
+                str(folder),
+            ],
             check=True,
-            env=_clean_env(),
+            env=_env(),
         )
     return sorted(folder.glob("*.whl"))
-
-
-def _fresh_venv(scratch: Path, name: str) -> Path:
-    venv = scratch / name
-    shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    return venv
-
-
-def _timed(argv: list[str], env: dict[str, str]) -> float:
-    os.sync()  # flush the previous run's deletions, so that no run pays for another's
-    start = time.perf_counter()
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{argv[0]} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return elapsed
 
 
 def _count_files(venv: Path) -> int:
@@ -101,7 +91,7 @@ def main() -> int:
     parser.add_argument("--set", default="large")
     parser.add_argument("-n", "--runs", type=int, default=5)
     parser.add_argument("--pip-runs", type=int, default=2)
-    parser.add_argument("--data", type=Path, default=Path("/work/benchdata"))
+    parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -110,65 +100,111 @@ def main() -> int:
     bale_cache = args.data / "bale-cache"
     uv_cache = args.data / "uv-cache"
     scratch = Path(tempfile.mkdtemp(prefix="bale-bench-install-", dir=args.data))
-    bale_env = _clean_env(BALE_CACHE_DIR=str(bale_cache))
-    uv_env = _clean_env(UV_CACHE_DIR=str(uv_cache))
+    bale_env = _env(BALE_CACHE_DIR=str(bale_cache))
+    uv_env = _env(UV_CACHE_DIR=str(uv_cache))
+    bale = bale_script() or "bale"
 
     def bale_argv(venv: Path) -> list[str]:
-        return [_bale(), "pip", "install", "--python", str(venv), *wheel_args]
+        return [bale, "pip", "install", "--python", str(venv), *wheel_args]
 
     def uv_argv(venv: Path) -> list[str]:
-        return [UV, "pip", "install", "--no-deps", "--offline", "--python",
-                str(venv / "bin" / "python"), *wheel_args]
+        return [
+            UV,
+            "pip",
+            "install",
+            "--no-deps",
+            "--offline",
+            "--python",
+            str(venv / "bin" / "python"),
+            *wheel_args,
+        ]
 
     def pip_argv(venv: Path) -> list[str]:
-        return [PIP, "--python", str(venv / "bin" / "python"), "install", "--no-deps",
-                "--no-index", "-q", *wheel_args]
+        return [
+            PIP,
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "-q",
+            *wheel_args,
+        ]
 
     # Warm-up (untimed): fills bale's and uv's caches with the unpacked wheels.
     for name, argv, env in (("bale", bale_argv, bale_env), ("uv", uv_argv, uv_env)):
-        venv = _fresh_venv(scratch, f"warm-{name}")
-        _timed(argv(venv), env)
+        venv = fresh_venv(scratch / f"warm-{name}", sys.executable)
+        timed(argv(venv), env, sync=True)
     files = _count_files(scratch / "warm-bale")
 
-    times: dict[str, list[float]] = {"bale": [], "uv": [], "pip": [], "cp -al (floor)": []}
-    for run in range(args.runs):
-        for name, argv, env in (("bale", bale_argv, bale_env), ("uv", uv_argv, uv_env)):
-            venv = _fresh_venv(scratch, f"{name}-{run}")
-            times[name].append(_timed(argv(venv), env))
-            if name == "bale":
-                # The floor: hard-link the same files (bale's install), serially, with cp -al.
-                dest = scratch / f"cp-{run}"
-                shutil.rmtree(dest, ignore_errors=True)
-                dest.mkdir()
-                os.sync()
-                start = time.perf_counter()
-                subprocess.run(["cp", "-al", str(venv / "lib"), str(venv / "bin"), str(dest)],
-                               check=True)
-                times["cp -al (floor)"].append(time.perf_counter() - start)
-                shutil.rmtree(dest)
-            shutil.rmtree(venv)
-        if run < args.pip_runs:
-            venv = _fresh_venv(scratch, f"pip-{run}")
-            times["pip"].append(_timed(pip_argv(venv), _clean_env()))
-            shutil.rmtree(venv)
+    def install(name: str, argv, env: dict[str, str]):  # type: ignore[no-untyped-def]
+        def step(run: int) -> float:
+            venv = fresh_venv(scratch / f"{name}-{run}", sys.executable)
+            seconds = timed(argv(venv), env, sync=True).seconds
+            if name != "bale":  # bale's venv is kept for the floor, then removed there
+                shutil.rmtree(venv)
+            return seconds
+
+        return step
+
+    def floor(run: int) -> float:
+        # The floor: hard-link the same files (bale's install), serially, with cp -al.
+        venv = scratch / f"bale-{run}"
+        dest = scratch / f"cp-{run}"
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir()
+        os.sync()
+        start = time.perf_counter()
+        subprocess.run(["cp", "-al", str(venv / "lib"), str(venv / "bin"), str(dest)], check=True)
+        seconds = time.perf_counter() - start
+        shutil.rmtree(dest)
+        shutil.rmtree(venv)
+        return seconds
+
+    pip_step = install("pip", pip_argv, _env())
+
+    def pip_limited(run: int) -> float | None:
+        return pip_step(run) if run < args.pip_runs else None
+
+    series = interleaved(
+        args.runs,
+        [
+            ("bale", install("bale", bale_argv, bale_env)),
+            ("cp -al (floor)", floor),
+            ("uv", install("uv", uv_argv, uv_env)),
+            ("pip", pip_limited),
+        ],
+    )
     shutil.rmtree(scratch, ignore_errors=True)
 
-    uv_median = statistics.median(times["uv"])
-    print(f"set {args.set}: {len(wheels)} wheels, {files} files installed; runs: {args.runs} "
-          f"(pip: {args.pip_runs})")
-    print(f"{'tool':<16} {'median':>9} {'min':>9} {'vs uv':>8}")
-    rows = {}
-    for name, values in times.items():
-        if not values:
-            continue
-        median = statistics.median(values)
-        rows[name] = {"median": median, "min": min(values), "runs": values}
-        print(f"{name:<16} {median:>8.3f}s {min(values):>8.3f}s {median / uv_median:>7.2f}x")
-    if times["pip"]:
-        bale_median = statistics.median(times["bale"])
-        print(f"pip / bale: {statistics.median(times['pip']) / bale_median:.1f}x")
+    uv_median = series["uv"].median
+    print(
+        f"set {args.set}: {len(wheels)} wheels, {files} files installed; runs: {args.runs} "
+        f"(pip: {args.pip_runs})"
+    )
+    rows = {name: s.summary() for name, s in series.items() if s.times}
+    print(
+        markdown_table(
+            ["tool", "median", "min", "vs uv"],
+            [
+                [
+                    name,
+                    f"{row['median_s']:.3f}s",
+                    f"{row['min_s']:.3f}s",
+                    ratio_text(ratio(row["median_s"], uv_median)),
+                ]
+                for name, row in rows.items()
+            ],
+        )
+    )
+    if series["pip"].times:
+        print(f"pip / bale: {series['pip'].median / series['bale'].median:.1f}x")
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+        write_results(
+            "install",
+            {"set": args.set, "wheels": len(wheels), "files": files, "rows": rows},
+            args.json,
+        )
     return 0
 
 

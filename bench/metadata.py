@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import read_pins  # noqa: E402
 
 from bale.cache.layout import Cache  # noqa: E402
 from bale.cache.metadata import MetadataStore, metadata_key  # noqa: E402
@@ -30,16 +33,6 @@ from bale.index.client import IndexClient, IndexOptions  # noqa: E402
 from bale.index.policy import SelectionPolicy, parse_exclude_newer  # noqa: E402
 from bale.index.sources import build_sources  # noqa: E402
 from bale.index.target import target_for  # noqa: E402
-
-
-def read_pins(path: Path) -> list[tuple[str, str]]:
-    pins = []
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if "==" in line:
-            name, _, version = line.partition("==")
-            pins.append((name.strip(), version.split(";")[0].strip()))
-    return pins
 
 
 def fetch_all(client: IndexClient, pins: list[tuple[str, str]]) -> tuple[float, Counter[str], int]:

@@ -18,17 +18,19 @@ Python tool pays here, against the first uv row.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import bale_script, clean_env, markdown_table, uv_binary, write_results
 
 
 @dataclass
@@ -40,30 +42,14 @@ class Tool:
     times: list[float]
 
 
-def _bale_script() -> str | None:
-    """The installed ``bale`` console script next to this interpreter (not a pyenv shim)."""
-    script = Path(sysconfig.get_path("scripts")) / "bale"
-    if script.is_file():
-        return str(script)
-    found = shutil.which("bale")
-    return found if found and "/shims/" not in found else None
-
-
-def _uv() -> str | None:
-    for candidate in ("/work/tools/bin/uv", shutil.which("uv")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
 def _tools(python: str, scratch: Path) -> tuple[list[Tool], list[str]]:
     notes: list[str] = []
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_", "BALE_"))}
-    base_env.pop("VIRTUAL_ENV", None)
+    base_env = clean_env()
+    del base_env["PIP_CONFIG_FILE"]  # as before: only PIP_*, UV_*, BALE_*, VIRTUAL_ENV removed
     bale_env = {**base_env, "BALE_CACHE_DIR": str(scratch / "bale-cache")}
     uv_env = {**base_env, "UV_CACHE_DIR": str(scratch / "uv-cache"), "UV_NO_CONFIG": "1"}
     tools: list[Tool] = []
-    bale = _bale_script()
+    bale = bale_script()
     explicit = "explicit --python"
     default = "default discovery"
     if bale:
@@ -90,7 +76,7 @@ def _tools(python: str, scratch: Path) -> tuple[list[Tool], list[str]]:
             [],
         )
     )
-    uv = _uv()
+    uv = uv_binary()
     if uv:
         tools.append(
             Tool("uv venv", explicit, [uv, "venv", "{dir}", "-p", python, "-q"], uv_env, [])
@@ -152,16 +138,19 @@ def _table(tools: list[Tool]) -> list[dict[str, object]]:
 def _print(rows: list[dict[str, object]], python: str, runs: int, notes: list[str]) -> None:
     print(f"empty venv, base interpreter {python}, {runs} runs each, interleaved, warm caches")
     print()
-    header = f"| {'group':<18} | {'tool':<29} | {'median':>9} | {'min':>9} | {'/uv':>6} |"
-    print(header)
-    print("| " + " | ".join("-" * w for w in (18, 29, 9, 9, 6)) + " |")
+    body = []
     for row in rows:
         ratio = row["ratio_to_uv"]
-        ratio_text = f"{ratio:.2f}x" if isinstance(ratio, float) else "-"
-        print(
-            f"| {row['group']:<18} | {row['tool']:<29} | {row['median_s'] * 1000:>7.1f}ms "  # type: ignore[operator]
-            f"| {row['min_s'] * 1000:>7.1f}ms | {ratio_text:>6} |"  # type: ignore[operator]
+        body.append(
+            [
+                str(row["group"]),
+                str(row["tool"]),
+                f"{row['median_s'] * 1000:.1f}ms",  # type: ignore[operator]
+                f"{row['min_s'] * 1000:.1f}ms",  # type: ignore[operator]
+                f"{ratio:.2f}x" if isinstance(ratio, float) else "-",
+            ]
         )
+    print(markdown_table(["group", "tool", "median", "min", "/uv"], body, left=(0, 1)))
     for note in notes:
         print(f"note: {note}")
 
@@ -189,11 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = _table(tools)
     _print(rows, args.python, args.runs, notes)
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {"python": args.python, "runs": args.runs, "rows": rows, "notes": notes}, indent=2
-            )
-            + "\n"
+        write_results(
+            "venv",
+            {"python": args.python, "runs": args.runs, "rows": rows, "notes": notes},
+            args.json,
         )
     return 0
 

@@ -5,7 +5,8 @@
 1. the built-wheel cache answers first (``builds`` bucket, ``wheels/<source key>/<variant>/``):
    an sdist is keyed by its sha256, a git source by its commit (and subdirectory), a project
    folder by its path, with the folder's content hash stored beside the wheel: the folder is
-   rebuilt only when its content changed; the variant is the interpreter (implementation,
+   rebuilt only when its content changed (an editable build: only when pyproject.toml,
+   setup.py or setup.cfg changed: ``metadata_files_hash``); the variant is the interpreter (implementation,
    version, platform), the isolation mode, editable or not, and the config settings;
 2. an sdist is extracted safely (``sdist.extract_sdist``) into a temporary folder; a git source is
    checked out once per commit (``vcs.GitSources``); a folder is built in place;
@@ -268,6 +269,9 @@ class Builder:
                 entry.mkdir(parents=True, exist_ok=True)
                 from bale.cache.layout import atomic_write_bytes
 
+                # A wheel of older content must not pass for current under the new stamp.
+                for old in entry.glob("*.whl"):
+                    old.unlink()
                 atomic_write_bytes(stored, data)
                 _write_stamp(entry, source)
             return parse_email(data)[0]
@@ -331,7 +335,7 @@ class Builder:
                 key=f"dir-{path_key}",
                 what=str(tree),
                 direct_url=_dir_direct_url(tree, request.editable),
-                content_hash=tree_hash(tree),
+                content_hash=metadata_files_hash(tree) if request.editable else tree_hash(tree),
                 _tree=tree,
             )
         if request.kind == "vcs":
@@ -537,6 +541,22 @@ def file_sha256(path: Path) -> str:
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
+    return digest.hexdigest()
+
+
+EDITABLE_KEY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def metadata_files_hash(tree: Path) -> str:
+    """The content key of an editable build: only the files that say what the project is
+    (``EDITABLE_KEY_FILES``, as uv's default cache keys). An editable wheel points at the source,
+    so an edit to the code needs no new build; a change of name, version, dependencies or entry
+    points does."""
+    digest = hashlib.sha256(b"editable\0")
+    for name in EDITABLE_KEY_FILES:
+        path = tree / name
+        digest.update(name.encode() + b"\0")
+        digest.update(file_sha256(path).encode() if path.is_file() else b"-")
     return digest.hexdigest()
 
 

@@ -119,6 +119,7 @@ class IndexProvider(Provider):
         return Available(list(metadata.requires_dist or ()))
 
     def prefetch(self, requests: Sequence[PrefetchRequest]) -> None:
+        requests = [r for r in requests if r.name not in self.direct]
         projects = [r.name for r in requests if r.version is None and r.name not in self._listed]
         if projects:
             # Listing a project also starts the metadata of its newest versions, so pages and

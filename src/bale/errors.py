@@ -10,7 +10,9 @@ This module imports nothing else from bale, so every layer may raise these.
 
 from __future__ import annotations
 
-from typing import ClassVar
+TYPE_CHECKING = False  # importing typing costs start-up time; mypy treats this name as true
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 class ExitCode:

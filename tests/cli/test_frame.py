@@ -112,18 +112,28 @@ HEAVY = (
     "http.client",
     "ssl",
     "json",
+    "dataclasses",  # ~5 ms with inspect: command modules use bale.envs.record or import it lazily
+    "inspect",
+    "tempfile",
+    "zipfile",
+    "hashlib",
+    "logging",
+    "email",
 )
 
 
 def test_cli_import_is_light() -> None:
-    """`bale --version` and `--help` must not pay for heavy imports."""
+    """`bale --version` and `--help` must not pay for heavy imports.
+
+    Run with ``-I -S``: what ``site`` preloads on a given machine (a ``.pth`` importing certifi
+    loads tempfile and zipfile here) would otherwise hide what bale itself imports."""
     code = (
-        "import sys; import bale.cli, bale.cli.frame; from bale.cli import COMMANDS;"
+        "import bale.cli, bale.cli.frame; from bale.cli import COMMANDS;"
         "bale.cli.frame.build_parser(COMMANDS);"
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert proc.stdout.strip() == "", f"imported at start-up: {proc.stdout.strip()}"
+    out = _isolated(code)
+    assert out == "", f"imported at start-up: {out}"
 
 
 def test_only_the_named_command_is_built() -> None:
@@ -143,3 +153,54 @@ def test_help_lists_commands_without_building_them(bale) -> None:
     result = bale("--help")
     for name, help_text in COMMANDS:
         assert name in result.out and help_text[:20] in result.out
+
+
+def _isolated(code: str) -> str:
+    """Run ``code`` with ``-I -S`` (nothing preloaded by site) and bale importable."""
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", f"import sys; sys.path[:0] = {sys.path!r}\n{code}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return proc.stdout.strip()
+
+
+def test_version_imports_nothing_but_bale_cli() -> None:
+    code = (
+        "before = set(sys.modules)\n"
+        "from bale.cli import main\n"
+        "main(['--version'])\n"
+        "print(sorted(set(sys.modules) - before))"
+    )
+    out = _isolated(code).splitlines()
+    assert out[0] == f"bale {__version__}"
+    # os is what site would have loaded anyway; nothing else is allowed.
+    allowed = {"bale", "bale.cli", "os", "os.path", "stat", "_stat", "posix", "posixpath"}
+    allowed |= {"genericpath", "_collections_abc", "__future__"}
+    assert set(eval(out[1])) <= allowed
+
+
+def test_user_cache_dir_agrees_with_platformdirs(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """frame.user_cache_dir answers without platformdirs where the answer is plain; it must be
+    the answer platformdirs gives, or every cached thing would move."""
+    import platformdirs
+
+    from bale.cli.frame import user_cache_dir
+
+    cases = [
+        {"HOME": str(tmp_path)},
+        {"HOME": str(tmp_path) + "/"},
+        {"HOME": "/"},
+        {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "xdg")},
+        {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "xdg") + "/"},
+        {"HOME": str(tmp_path), "XDG_CACHE_HOME": ""},
+        {"HOME": str(tmp_path), "XDG_CACHE_HOME": "relative/xdg"},
+        {"HOME": str(tmp_path), "XDG_CACHE_HOME": "   "},
+    ]
+    for env in cases:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        expected = platformdirs.user_cache_dir("bale", appauthor=False)
+        assert user_cache_dir(dict(env)) == expected, env

@@ -266,3 +266,8 @@ def test_too_old_interpreter_is_named(cache_dir: Path) -> None:
         inspect_interpreter(old[0], cache_dir)
     assert "bale manages Python 3.8 and newer" in info.value.message
     assert str(old[0]) in info.value.message
+
+
+def test_interpreters_bucket_name_matches_the_cache_layout() -> None:
+    """interpreter.py spells the bucket out to keep bale.cache.layout off the warm path."""
+    assert BUCKETS["interpreters"] == interpreter_module.INTERPRETERS_BUCKET

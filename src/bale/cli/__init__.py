@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 
-from bale.cli.frame import GlobalOptions, build_parser, global_options_from
+TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bale.cli.frame import GlobalOptions
 
 # Commands in the order ``bale --help`` lists them: (module under bale.cli, help line).
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -27,7 +30,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run bale; return the process exit code (never raises for user errors)."""
+    """Run bale; return the process exit code (never raises for user errors).
+
+    Two fast paths skip argparse entirely: ``--version``, and ``bale venv`` when its argv is in
+    the plain subset ``bale.cli.venv.parse_fast`` understands (anything else, ``--help`` and
+    every error included, goes through the parser as usual).
+    """
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list in (["--version"], ["-V"]):
         # The fastest path of all: no parser, no imports.
@@ -35,6 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(f"bale {__version__}\n")
         return 0
+    from bale.cli.frame import build_parser, global_options_from
+
+    if "venv" in args_list:
+        from bale.cli.venv import parse_fast
+
+        fast = parse_fast(args_list)
+        if fast is not None:
+            return _run_guarded(fast.run, fast, global_options_from(fast, os.environ))
     parser = build_parser(COMMANDS, args_list)
     args = parser.parse_args(args_list)
     opts = global_options_from(args, os.environ)

@@ -7,30 +7,64 @@ Global options are accepted both before and after the command name (``bale -v ve
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import sys
 from pathlib import Path
 
 from bale import __version__
+from bale.envs.record import Record, assign
+
+# Nothing heavy at import: `bale venv` reaches this module on its fast path (see
+# ``bale.cli.venv.parse_fast``) without building any parser, so argparse is imported only by the
+# functions that build one, and typing names are for the type checker alone.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping, Sequence
+    from types import SimpleNamespace
 
 
-@dataclass(frozen=True, slots=True)
-class GlobalOptions:
-    """Options every command accepts, resolved from argv and the environment."""
+class GlobalOptions(Record):
+    """Options every command accepts, resolved from argv and the environment.
 
-    quiet: int = 0
-    verbose: int = 0
-    color: str = "auto"
-    cache_dir: Path | None = None
-    no_config: bool = False
-    offline: bool = False
-    color_enabled: bool = False
+    A ``Record`` (frozen, slotted, ``dataclasses.replace`` works) rather than a dataclass: this
+    value is built on every run, and ``dataclasses`` costs start-up time.
+    """
+
+    __slots__ = ("quiet", "verbose", "color", "cache_dir", "no_config", "offline", "color_enabled")  # noqa: RUF023 (field order)
+    quiet: int
+    verbose: int
+    color: str
+    cache_dir: Path | None
+    no_config: bool
+    offline: bool
+    color_enabled: bool
+
+    def __init__(
+        self,
+        quiet: int = 0,
+        verbose: int = 0,
+        color: str = "auto",
+        cache_dir: Path | None = None,
+        no_config: bool = False,
+        offline: bool = False,
+        color_enabled: bool = False,
+    ) -> None:
+        assign(
+            self,
+            quiet=quiet,
+            verbose=verbose,
+            color=color,
+            cache_dir=cache_dir,
+            no_config=no_config,
+            offline=offline,
+            color_enabled=color_enabled,
+        )
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    import argparse
+
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("global options")
     group.add_argument(
@@ -74,13 +108,20 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     )
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=32)
+def _formatter() -> type[argparse.HelpFormatter]:
+    import argparse
+
+    class _Formatter(argparse.RawDescriptionHelpFormatter):
+        def __init__(self, prog: str) -> None:
+            super().__init__(prog, max_help_position=32)
+
+    return _Formatter
 
 
 def common_parent() -> argparse.ArgumentParser:
     """The parent parser that gives a sub-command the global options."""
+    import argparse
+
     parent = argparse.ArgumentParser(add_help=False)
     _add_global_options(parent, suppress=True)
     return parent
@@ -111,11 +152,14 @@ def build_parser(
 ) -> argparse.ArgumentParser:
     """The full parser; with ``argv``, only the named command's module is imported and built
     (the others appear in ``--help`` by name and help line alone), which keeps start-up cheap."""
+    import argparse
+    import importlib
+
     selected = None if argv is None else selected_command(argv, [name for name, _ in commands])
     parser = argparse.ArgumentParser(
         prog="bale",
         description="bale: a fast Python package and environment manager.",
-        formatter_class=_Formatter,
+        formatter_class=_formatter(),
     )
     parser.add_argument("-V", "--version", action="version", version=f"bale {__version__}")
     _add_global_options(parser, suppress=False)
@@ -143,7 +187,7 @@ def add_command(
         help=help,
         description=description or help,
         parents=[common],
-        formatter_class=_Formatter,
+        formatter_class=_formatter(),
     )
 
 
@@ -152,13 +196,17 @@ def _color_enabled(choice: str, env: Mapping[str, str]) -> bool:
         return True
     if choice == "never" or env.get("NO_COLOR"):
         return False
-    import sys
-
     return sys.stderr.isatty()
 
 
-def global_options_from(args: argparse.Namespace, env: Mapping[str, str]) -> GlobalOptions:
-    """Resolve global options: the command line wins over the environment."""
+def global_options_from(
+    args: argparse.Namespace | SimpleNamespace, env: Mapping[str, str]
+) -> GlobalOptions:
+    """Resolve global options: the command line wins over the environment.
+
+    ``args`` is argparse's namespace, or the fast path's (``bale.cli.venv.parse_fast``): any
+    object with the global options' attributes.
+    """
     color = args.color or ("never" if env.get("NO_COLOR") else "auto")
     cache_dir = args.cache_dir
     if cache_dir is None and env.get("BALE_CACHE_DIR"):
@@ -183,6 +231,24 @@ def default_cache_dir(opts: GlobalOptions) -> Path:
     env_dir = os.environ.get("BALE_CACHE_DIR")
     if env_dir:
         return Path(env_dir).expanduser().absolute()
+    return Path(user_cache_dir(os.environ))
+
+
+def user_cache_dir(env: Mapping[str, str]) -> str:
+    """platformdirs' ``user_cache_dir("bale", appauthor=False)``, without importing it where the
+    answer is plain (Linux and the BSDs: an absolute ``$XDG_CACHE_HOME``, else an absolute
+    ``$HOME`` + ``/.cache``; ``tests/cli/test_frame.py`` checks the two agree). Importing
+    platformdirs costs ~1.5 ms, paid by every ``bale venv``; anything unusual (macOS, Windows,
+    Android, a relative or missing ``HOME``, a relative ``XDG_CACHE_HOME``) still asks it."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not hasattr(
+        sys, "getandroidapilevel"
+    ):
+        xdg = env.get("XDG_CACHE_HOME", "")
+        if xdg.startswith("/"):
+            return os.path.join(xdg, "bale")
+        home = env.get("HOME", "")
+        if not xdg and home.startswith("/"):
+            return os.path.join(home.rstrip("/") + "/.cache", "bale")
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("bale", appauthor=False))
+    return platformdirs.user_cache_dir("bale", appauthor=False)

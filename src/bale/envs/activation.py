@@ -12,7 +12,7 @@ them.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 
 def _sh_quote(text: str) -> str:
@@ -220,10 +220,10 @@ if (-not $env:VIRTUAL_ENV_DISABLE_PROMPT) {{
 """
 
 
-def activation_scripts(root: Path, bin_name: str, prompt: str) -> dict[str, str]:
+def activation_scripts(root: str | os.PathLike[str], bin_name: str, prompt: str) -> dict[str, str]:
     """The activation scripts for a venv at ``root`` whose scripts live in ``root/bin_name``."""
-    bin_rel = f"{root.name}/{bin_name}"
-    root_text = str(root)
+    root_text = os.fspath(root)
+    bin_rel = f"{os.path.basename(root_text)}/{bin_name}"
     return {
         "activate": _BASH.format(
             root=_sh_quote(root_text),

@@ -19,62 +19,139 @@ version changes; a shim that selects nothing runnable is skipped, as pyenv would
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from bale.envs.interpreter import Interpreter, inspect_interpreter
+from bale.envs.record import Record, assign
 from bale.errors import InterpreterError, InterpreterNotFound, UsageError
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Iterator, Mapping
 
 MIN_SUPPORTED = (3, 8)
 
-# Patterns are compiled on first use: a path request or the default (what `bale venv` mostly
-# gets) needs none of them, and compiling costs start-up time.
+# Patterns are compiled on first use (and `re` imported then): a path request or the default
+# (what `bale venv` mostly gets) needs none of them, and compiling costs start-up time.
 _PATTERNS = {
-    "version": (r"^\d+(\.\d+){0,2}((a|b|rc)\d+)?$", 0),
+    "version": r"^\d+(\.\d+){0,2}((a|b|rc)\d+)?$",
     "implementation": (
-        r"^(?P<impl>cpython|cp|pypy|pp)[-@]?(?P<version>\d+(\.\d+){0,2}((a|b|rc)\d+)?)?$",
-        re.I,
+        r"(?i)^(?P<impl>cpython|cp|pypy|pp)[-@]?(?P<version>\d+(\.\d+){0,2}((a|b|rc)\d+)?)?$"
     ),
-    "command_version": (r"^python(?P<version>\d+(\.\d+)?)$", 0),
-    "path_name": (r"^(python|pypy)(3(\.\d+)?)?$", 0),
-    "prerelease": (r"(a|b|rc)\d+$", 0),
+    "command_version": r"^python(?P<version>\d+(\.\d+)?)$",
+    "path_name": r"^(python|pypy)(3(\.\d+)?)?$",
+    "prerelease": r"(a|b|rc)\d+$",
 }
+_COMPILED: dict[str, re.Pattern[str]] = {}
 
 
-@cache
 def _pattern(name: str) -> re.Pattern[str]:
-    text, flags = _PATTERNS[name]
-    return re.compile(text, flags)
+    compiled = _COMPILED.get(name)
+    if compiled is None:
+        import re
+
+        compiled = _COMPILED[name] = re.compile(_PATTERNS[name])
+    return compiled
 
 
 _IMPLEMENTATIONS = {"cpython": "cpython", "cp": "cpython", "pypy": "pypy", "pp": "pypy"}
 
 
-@dataclass(frozen=True, slots=True)
-class InterpreterRequest:
-    """A parsed ``--python`` value. ``specifier`` is PEP 440 text such as ``==3.12.*``."""
+class InterpreterRequest(Record):
+    """A parsed ``--python`` value. ``specifier`` is PEP 440 text such as ``==3.12.*``.
 
+    ``kind`` is one of "default", "path", "command", "version", "implementation". A ``Record``
+    (frozen, slotted) rather than a dataclass, for start-up time (see ``bale.envs.record``).
+    """
+
+    __slots__ = ("raw", "kind", "path", "command", "implementation", "specifier")  # noqa: RUF023 (field order)
     raw: str
-    kind: str  # "default" | "path" | "command" | "version" | "implementation"
-    path: Path | None = None
-    command: str | None = None
-    implementation: str | None = None
-    specifier: str | None = None
+    kind: str
+    path: Path | None
+    command: str | None
+    implementation: str | None
+    specifier: str | None
+
+    def __init__(
+        self,
+        raw: str,
+        kind: str,
+        path: Path | None = None,
+        command: str | None = None,
+        implementation: str | None = None,
+        specifier: str | None = None,
+    ) -> None:
+        assign(
+            self,
+            raw=raw,
+            kind=kind,
+            path=path,
+            command=command,
+            implementation=implementation,
+            specifier=specifier,
+        )
 
     def matches(self, interpreter: Interpreter) -> bool:
         """Whether the interpreter satisfies the implementation and version parts."""
         if self.implementation and interpreter.implementation != self.implementation:
             return False
         if self.specifier:
+            quick = simple_version_match(self.specifier, interpreter.version_string)
+            if quick is not None:
+                return quick
             from packaging.specifiers import SpecifierSet
             from packaging.version import Version
 
             spec = SpecifierSet(self.specifier)
             return spec.contains(Version(interpreter.version_string), prereleases=True)
         return True
+
+
+def _plain_version(text: str) -> tuple[tuple[int, ...], tuple[str, int] | None] | None:
+    """``"3.13.0rc1"`` -> ``((3, 13, 0), ("rc", 1))``; None for anything but digits, dots and
+    one trailing ``a``/``b``/``rc`` number (the forms CPython and PyPy report)."""
+    pre = None
+    for tag in ("rc", "a", "b"):
+        head, found, number = text.partition(tag)
+        if found:
+            if not (number.isascii() and number.isdigit()):
+                return None
+            pre, text = (tag, int(number)), head
+            break
+    parts = text.split(".")
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        return None
+    return tuple(int(part) for part in parts), pre
+
+
+def simple_version_match(specifier: str, version: str) -> bool | None:
+    """PEP 440 ``==X.Y.*`` and ``==X.Y.Z`` against an interpreter's plain version, computed
+    without ``packaging`` (whose import costs ~12 ms, more than the rest of ``bale venv``); None
+    when either side is anything else, and the caller asks packaging. ``tests/envs/
+    test_request.py`` checks it agrees with packaging."""
+    if not specifier.startswith("==") or "," in specifier:
+        return None
+    wanted_text = specifier[2:].strip()
+    prefix = wanted_text.endswith(".*")
+    wanted = _plain_version(wanted_text[:-2] if prefix else wanted_text)
+    have = _plain_version(version)
+    if wanted is None or have is None:
+        return None
+    (wanted_release, wanted_pre), (have_release, have_pre) = wanted, have
+    if prefix:
+        if wanted_pre is not None:
+            return None  # `==3.12rc1.*` is not a form bale writes
+        padded = have_release + (0,) * (len(wanted_release) - len(have_release))
+        return padded[: len(wanted_release)] == wanted_release
+    return _trimmed(wanted_release) == _trimmed(have_release) and wanted_pre == have_pre
+
+
+def _trimmed(release: tuple[int, ...]) -> tuple[int, ...]:
+    end = len(release)
+    while end > 1 and release[end - 1] == 0:
+        end -= 1
+    return release[:end]
 
 
 def _version_specifier(text: str) -> str:
@@ -329,6 +406,8 @@ def _resolve_shim(path: str, env: Mapping[str, str], cwd: Path) -> str | None:
         return None
     if not head.startswith(b"#!") or b"pyenv" not in head:
         return path
+    import re
+
     match = re.search(rb'export PYENV_ROOT="([^"]+)"', head)
     if match is None or b" exec " not in head:
         return path  # a script of some other kind: let the probe decide
@@ -393,6 +472,8 @@ def _pyenv_version_dir(root: Path, name: str) -> Path | None:
 
 
 def _version_key(name: str) -> tuple[int, ...]:
+    import re
+
     parts: list[int] = []
     for piece in name.split("."):
         digits = re.match(r"\d+", piece)

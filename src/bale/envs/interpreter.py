@@ -13,21 +13,26 @@ keeps its mtime. A changed interpreter is probed again; an unreadable or corrupt
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from bale.envs.record import Record, assign
 from bale.errors import InterpreterError
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 # Bumped when the probe's answer or the entry's shape changes; old entries then never match.
 _CACHE_FORMAT = 2
 _PROBE_TIMEOUT = 60.0
 _IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
+# ``bale.cache.layout.BUCKETS["interpreters"]``, spelt out: importing the cache layout (and its
+# tempfile) costs start-up time that a warm `bale venv` never needs. A test checks they agree.
+INTERPRETERS_BUCKET = "interpreters-v1"
 
 _probe_runs = 0
 
@@ -37,33 +42,99 @@ def probe_runs() -> int:
     return _probe_runs
 
 
-@dataclass(frozen=True, slots=True)
-class Interpreter:
+class Interpreter(Record):
     """One interpreter (or virtual environment) as the probe saw it.
 
     ``paths`` is the interpreter's current install scheme (``purelib``, ``platlib``, ``scripts``,
     ``data``, ``include``, ``platinclude``, ``stdlib``, ``platstdlib``); ``venv_scheme`` gives the
     same keys, relative to the root, for a new virtual environment made from it. ``tags`` are the
     wheel tags it supports, most preferred first. ``markers`` is its PEP 508 marker environment.
+
+    Equality and hash use the executable and the version only. A ``Record`` (frozen, slotted,
+    ``dataclasses.replace`` works), not a dataclass: every ``bale venv`` builds one, and the
+    dataclass machinery costs more start-up time than the rest of the warm path.
     """
+
+    __slots__ = (  # noqa: RUF023 (field order)
+        "executable",
+        "version",
+        "version_string",
+        "implementation",
+        "markers",
+        "tags",
+        "paths",
+        "venv_scheme",
+        "prefix",
+        "base_prefix",
+        "base_executable",
+        "is_venv",
+        "externally_managed",
+        "sys_platform",
+        "platform",
+        "pointer_size",
+        "bundled_pip",
+    )
+    _compared = ("executable", "version", "version_string", "implementation")
+    _unshown = frozenset(("tags", "paths", "venv_scheme", "bundled_pip"))
 
     executable: Path
     version: tuple[int, int, int]
     version_string: str
     implementation: str
-    markers: Mapping[str, str] = field(compare=False)
-    tags: tuple[str, ...] = field(compare=False, repr=False)
-    paths: Mapping[str, str] = field(compare=False, repr=False)
-    venv_scheme: Mapping[str, str] = field(compare=False, repr=False)
-    prefix: Path = field(compare=False)
-    base_prefix: Path = field(compare=False)
-    base_executable: Path = field(compare=False)
-    is_venv: bool = field(compare=False)
-    externally_managed: bool = field(compare=False)
-    sys_platform: str = field(compare=False)
-    platform: str = field(compare=False)
-    pointer_size: int = field(compare=False)
-    bundled_pip: tuple[Path, ...] = field(compare=False, repr=False)
+    markers: Mapping[str, str]
+    tags: tuple[str, ...]
+    paths: Mapping[str, str]
+    venv_scheme: Mapping[str, str]
+    prefix: Path
+    base_prefix: Path
+    base_executable: Path
+    is_venv: bool
+    externally_managed: bool
+    sys_platform: str
+    platform: str
+    pointer_size: int
+    bundled_pip: tuple[Path, ...]
+
+    def __init__(
+        self,
+        executable: Path,
+        version: tuple[int, int, int],
+        version_string: str,
+        implementation: str,
+        markers: Mapping[str, str],
+        tags: tuple[str, ...],
+        paths: Mapping[str, str],
+        venv_scheme: Mapping[str, str],
+        prefix: Path,
+        base_prefix: Path,
+        base_executable: Path,
+        is_venv: bool,
+        externally_managed: bool,
+        sys_platform: str,
+        platform: str,
+        pointer_size: int,
+        bundled_pip: tuple[Path, ...],
+    ) -> None:
+        assign(
+            self,
+            executable=executable,
+            version=version,
+            version_string=version_string,
+            implementation=implementation,
+            markers=markers,
+            tags=tags,
+            paths=paths,
+            venv_scheme=venv_scheme,
+            prefix=prefix,
+            base_prefix=base_prefix,
+            base_executable=base_executable,
+            is_venv=is_venv,
+            externally_managed=externally_managed,
+            sys_platform=sys_platform,
+            platform=platform,
+            pointer_size=pointer_size,
+            bundled_pip=bundled_pip,
+        )
 
     @property
     def version_short(self) -> str:
@@ -154,17 +225,15 @@ def _entry_path(cache_dir: Path, abspath: str) -> Path:
     # against it, so a collision costs a re-probe, never a wrong answer; hashlib costs start-up.
     raw = abspath.encode("utf-8", "surrogateescape")
     name = f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.marshal"
-    from bale.cache.layout import BUCKETS
-
-    return Path(cache_dir) / BUCKETS["interpreters"] / name
+    return Path(cache_dir, INTERPRETERS_BUCKET, name)
 
 
 def _read_entry(entry: Path, key: list[Any]) -> Interpreter | None:
     """The cached answer if its key still holds. Entries are ``marshal`` data: it loads several
     times faster than JSON and needs no import, which matters on every ``bale venv``."""
     try:
-        with open(entry, "rb") as handle:
-            data = marshal.load(handle)
+        with open(entry, "rb", buffering=0) as handle:  # one read, no buffer layer
+            data = marshal.loads(handle.read())
         if data["key"] != key:
             return None
         return Interpreter.from_answer(data["answer"])
@@ -175,9 +244,10 @@ def _read_entry(entry: Path, key: list[Any]) -> Interpreter | None:
 def _write_entry(entry: Path, key: list[Any], answer: Mapping[str, Any]) -> None:
     from bale.cache.layout import atomic_write_bytes
 
-    # A read-only cache costs a probe next time, nothing more.
-    with contextlib.suppress(OSError, ValueError):
+    try:  # noqa: SIM105 (contextlib is an import the warm path does without)
         atomic_write_bytes(entry, marshal.dumps({"key": key, "answer": dict(answer)}))
+    except (OSError, ValueError):
+        pass  # a read-only cache costs a probe next time, nothing more
 
 
 def _packaging_dir() -> str:

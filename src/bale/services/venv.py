@@ -10,30 +10,86 @@ Nothing here prints: the caller renders ``VenvPlan`` / ``VenvResult``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from bale.envs.record import Record, assign
 
-from bale.envs.interpreter import Interpreter
+TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bale.envs.interpreter import Interpreter
+
+# The values below are Records (frozen, slotted) rather than dataclasses: `bale venv` builds them
+# on every run, and the dataclass machinery costs start-up time (see ``bale.envs.record``).
 
 
-@dataclass(frozen=True, slots=True)
-class VenvOptions:
+class VenvOptions(Record):
+    """What ``bale venv`` was asked for."""
+
+    __slots__ = (  # noqa: RUF023 (field order)
+        "path",
+        "python",
+        "prompt",
+        "system_site_packages",
+        "clear",
+        "allow_existing",
+        "seed",
+    )
     path: Path
-    python: str | None = None
-    prompt: str | None = None
-    system_site_packages: bool = False
-    clear: bool = False
-    allow_existing: bool = False
-    seed: bool = False
+    python: str | None
+    prompt: str | None
+    system_site_packages: bool
+    clear: bool
+    allow_existing: bool
+    seed: bool
+
+    def __init__(
+        self,
+        path: Path,
+        python: str | None = None,
+        prompt: str | None = None,
+        system_site_packages: bool = False,
+        clear: bool = False,
+        allow_existing: bool = False,
+        seed: bool = False,
+    ) -> None:
+        assign(
+            self,
+            path=path,
+            python=python,
+            prompt=prompt,
+            system_site_packages=system_site_packages,
+            clear=clear,
+            allow_existing=allow_existing,
+            seed=seed,
+        )
 
 
-@dataclass(frozen=True, slots=True)
-class VenvResult:
+class VenvResult(Record):
+    """What was made; ``seeded`` holds (name, version) of what ``--seed`` installed."""
+
+    __slots__ = ("root", "interpreter", "base_executable", "replaced", "seeded")  # noqa: RUF023 (field order)
     root: Path
     interpreter: Interpreter
     base_executable: Path
     replaced: bool
-    seeded: tuple[tuple[str, str], ...]  # (name, version) of what --seed installed
+    seeded: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        root: Path,
+        interpreter: Interpreter,
+        base_executable: Path,
+        replaced: bool,
+        seeded: tuple[tuple[str, str], ...],
+    ) -> None:
+        assign(
+            self,
+            root=root,
+            interpreter=interpreter,
+            base_executable=base_executable,
+            replaced=replaced,
+            seeded=seeded,
+        )
 
 
 def choose_interpreter(python: str | None, *, cache_dir: Path, cwd: Path) -> Interpreter:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
+if TYPE_CHECKING:
+    from typing import TextIO
 
 _CODES = {
     "red": "31",

@@ -132,6 +132,15 @@ def test_local_wheel_by_name_at_file_url(install, bale, bench, venv_factory, tmp
     assert _installed(fresh) == {"wheely": "1.0", "dep": "1.0"}
 
 
+def test_wheel_file_alone_gets_its_dependencies(install, tmp_path: Path) -> None:
+    wheel = build_wheel(Dist("wheely", "1.0", requires=["dep"]), tmp_path / "dist")
+    result = install(str(wheel))
+    assert result.code == 0, result
+    assert _installed(install.venv) == {"wheely": "1.0", "dep": "1.0"}
+    again = install(str(wheel))
+    assert again.code == 0 and again.err.startswith("Audited"), again
+
+
 def test_local_wheel_in_a_requirements_file_with_a_registry_project(
     install, tmp_path: Path
 ) -> None:

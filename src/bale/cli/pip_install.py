@@ -3,8 +3,8 @@
 Requirements come from arguments, ``-r`` files (with their option lines), ``-c`` constraints,
 ``--overrides`` and ``-e``; settings merge command line > ``BALE_*`` > ``bale.toml`` /
 ``[tool.bale]`` > pip's own configuration (``services.config``). The recipe is
-``services.install``; local wheel files alone (``bale pip install ./x.whl``) take the shorter
-path of ``services.install_wheels``: no index, no resolution.
+``services.install``; local wheel files alone (``bale pip install ./x.whl``) whose dependencies
+are already met take the shorter path of ``services.install_wheels``: no index, no resolution.
 
 Output (stderr), as uv prints it::
 
@@ -352,7 +352,11 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     reporter = console_reporter(console)
     cache = Cache(default_cache_dir(opts))
     if wheels is not None and not args.requirement_files and not args.editables:
-        return _install_local_wheels(args, console, target, cache, wheels, reporter)
+        from bale.services.install import local_wheels_need_resolution
+
+        # Wheel files alone install directly, unless their dependencies must be resolved.
+        if args.no_deps or not local_wheels_need_resolution(wheels, target):
+            return _install_local_wheels(args, console, target, cache, wheels, reporter)
 
     inputs = read_inputs(
         args.packages,

@@ -452,7 +452,7 @@ class DirectSources:
             )
         if self.tags:
             _check_wheel_tags(path.name, sorted(str(t) for t in tags), self.tags)
-        metadata = _wheel_metadata(path)
+        metadata = wheel_metadata(path)
         _same_identity(metadata, name, version, location.shown)
         return DirectSource(
             name=name,
@@ -598,7 +598,7 @@ def _same_identity(metadata: Metadata, name: NormalizedName, version: Version, w
         )
 
 
-def _wheel_metadata(path: Path) -> Metadata:
+def wheel_metadata(path: Path) -> Metadata:
     try:
         with zipfile.ZipFile(path) as zf:
             for member in zf.namelist():

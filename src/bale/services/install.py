@@ -740,3 +740,38 @@ def _resolve_no_deps(inputs, provider, settings, preferences):  # type: ignore[n
 
     provider.__class__ = NoDeps
     return resolve_requirements(inputs, provider, settings, preferences)
+
+
+def local_wheels_need_resolution(
+    paths: Sequence[Path], target: TargetEnvironment, markers: Mapping[str, str] | None = None
+) -> bool:
+    """Whether installing these wheel files needs a resolution: some Requires-Dist (marker true
+    for the target) is met neither by another of the wheels nor by what is installed. A file
+    that cannot be read answers False: the direct wheel path reports that error best."""
+    from bale.installer.installed import scan_installed
+    from bale.services.direct_sources import wheel_metadata
+
+    markers = target.interpreter.markers if markers is None else markers
+    try:
+        metadatas = [wheel_metadata(Path(p)) for p in paths]
+    except BaleError:
+        return False
+    given = {canonicalize_name(m.name): m.version for m in metadatas}
+    installed: dict[str, object] | None = None
+    for metadata in metadatas:
+        for req in metadata.requires_dist or ():
+            if req.marker is not None and not _marker_ok(req.marker, markers, frozenset()):
+                continue
+            name = canonicalize_name(req.name)
+            version = given.get(name)
+            if version is None:
+                if installed is None:
+                    installed = {d.canonical_name: d for d in scan_installed(target.site_dirs)}
+                dist = installed.get(name)
+                try:
+                    version = Version(dist.version) if dist is not None else None  # type: ignore[attr-defined]
+                except InvalidVersion:
+                    version = None
+            if version is None or req.url or not req.specifier.contains(version, prereleases=True):
+                return True
+    return False

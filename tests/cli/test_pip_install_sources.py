@@ -419,3 +419,12 @@ def test_sdist_on_the_index_with_no_build_is_unavailable(install, bench, hooks) 
     result = install("--no-build", "only-sdist")
     assert result.code == 3, result
     assert "only-sdist" in result.err and hooks() == []
+
+
+def test_index_sdist_with_a_wrong_hash_runs_no_hook(install, bench, hooks, tmp_path) -> None:
+    bench.add(Dist("only-sdist", "1.5"), sdist=True)
+    (tmp_path / "req.txt").write_text(f"only-sdist==1.5 --hash=sha256:{'2' * 64}\n")
+    result = install("-r", "req.txt")
+    assert result.code == 5, result
+    assert "only_sdist-1.5.tar.gz" in result.err and hooks() == []
+    assert _installed(install.venv) == {}

@@ -554,7 +554,7 @@ def resolve_inputs(
             requirements=tuple(named_by_id.get(id(r), r) for r in inputs.requirements),
             editables=tuple(named_by_id.get(id(r), r) for r in inputs.editables),
         )
-    sdist_metadata = _sdist_metadata(client, builder) if builder is not None else None
+    sdist_metadata = _sdist_metadata(client, builder, inputs) if builder is not None else None
     provider = IndexProvider(
         client,  # type: ignore[arg-type]
         markers,
@@ -576,15 +576,17 @@ def _no_builder() -> object:
     raise UsageError("building is not allowed here", "install wheels only")
 
 
-def _sdist_metadata(client, builder):  # type: ignore[no-untyped-def]
-    """The metadata of an sdist on an index: downloaded, then PEP 643 or the backend's
-    ``prepare_metadata_for_build_wheel`` (``Builder.metadata``)."""
+def _sdist_metadata(client, builder, inputs):  # type: ignore[no-untyped-def]
+    """The metadata of an sdist on an index: downloaded, hash-checked (``--hash``: before any
+    build code runs), then PEP 643 or the backend's ``prepare_metadata_for_build_wheel``
+    (``Builder.metadata``)."""
     from packaging.metadata import Metadata
 
     from bale.build.builder import BuildRequest
 
     def metadata(candidate):  # type: ignore[no-untyped-def]
         stored = client.fetch_archive(candidate)
+        verify_hash(canonicalize_name(candidate.name), candidate.filename, stored.sha256, inputs)
         request = BuildRequest.sdist(
             Path(stored.path),
             name=str(candidate.name),

@@ -79,21 +79,14 @@ def target_from_args(
     )
 
 
-def console_reporter(console: Console) -> Reporter:
-    """A Reporter that prints warnings (and -v debug lines) through the console."""
-    from bale.services.reporter import Reporter
+def console_reporter(console: Console, *, progress: bool = False) -> Reporter:
+    """The Reporter a command hands to its service: warnings, info and ``-v`` lines (with one
+    timing line per phase) through the console; with ``progress=True`` also progress bars on
+    stderr, when it is a terminal and ``-q`` is not given (see ``bale.ui.progress``). Commands
+    with a ``--no-progress`` flag pass ``progress=not args.no_progress``."""
+    from bale.ui.progress import make_reporter
 
-    class _ConsoleReporter(Reporter):
-        def warning(self, message: str) -> None:
-            console.warn(message)
-
-        def info(self, message: str) -> None:
-            console.status(message)
-
-        def debug(self, message: str) -> None:
-            console.detail(message)
-
-    return _ConsoleReporter()
+    return make_reporter(console, progress=progress)
 
 
 def format_seconds(seconds: float) -> str:

@@ -144,6 +144,12 @@ def register(
         "--strip-extras", action="store_true", help="write no [extras] on the pinned lines"
     )
     output.add_argument(
+        "--no-strip-extras",
+        dest="strip_extras",
+        action="store_false",
+        help="write [extras] on the pinned lines (the default, as pip-tools 7 does)",
+    )
+    output.add_argument(
         "--custom-compile-command",
         metavar="COMMAND",
         help="the command named in the header (also BALE_CUSTOM_COMPILE_COMMAND)",

@@ -243,3 +243,20 @@ def test_offline_works_from_a_warm_cache(universe, venv_factory, bale) -> None:
     assert result.code == 0, result
     assert universe.requests == []
     assert _installed(second) == {"app": "1.0", "lib": "2.0", "deep": "0.1"}
+
+
+def test_install_from_pylock_keeps_what_else_is_there(
+    universe, venv_factory, bale, tmp_path
+) -> None:
+    (tmp_path / "requirements.in").write_text("app\n")
+    compiled = bale("pip", "compile", "-i", universe.url, "requirements.in", "-o", "pylock.toml")
+    assert compiled.code == 0, compiled
+    venv = venv_factory()
+    assert bale("pip", "install", "--python", str(venv), "-i", universe.url, "extra-dep").code == 0
+    universe.clear_log()
+    result = bale("pip", "install", "--python", str(venv), "-r", "pylock.toml")
+    assert result.code == 0, result
+    assert _installed(venv) == {"app": "1.0", "lib": "2.0", "deep": "0.1", "extra_dep": "3.0"}
+    assert not any("/simple/" in r.path for r in universe.requests)  # no resolution, no pages
+    again = bale("pip", "install", "--python", str(venv), "-r", "pylock.toml")
+    assert again.code == 0 and "Audited" in again.err, again

@@ -358,6 +358,10 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
         if args.no_deps or not local_wheels_need_resolution(wheels, target):
             return _install_local_wheels(args, console, target, cache, wheels, reporter)
 
+    locks = [f for f in args.requirement_files if _is_pylock(f)]
+    if locks:
+        return _install_pylock(args, opts, console, target, cache, locks, reporter)
+
     inputs = read_inputs(
         args.packages,
         files=args.requirement_files,
@@ -436,6 +440,47 @@ def build_settings_from(args, opts):  # type: ignore[no-untyped-def]
         only_binary=format_control(args.only_binary),
         no_binary=format_control(args.no_binary),
     )
+
+
+def _is_pylock(path: str) -> bool:
+    """PEP 751 names: ``pylock.toml`` and ``pylock.<name>.toml``."""
+    name = Path(path).name
+    return name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml"))
+
+
+def _install_pylock(args, opts, console, target, cache, locks, reporter) -> int:  # type: ignore[no-untyped-def]
+    """``-r pylock.toml``: install exactly what the lock lists for this environment (no
+    resolution, hashes verified, nothing else removed)."""
+    from bale.cli.index_options import open_index
+    from bale.cli.pip_sync import render
+    from bale.errors import UsageError
+    from bale.services.sync import SyncSettings, install_pylock
+
+    if len(locks) > 1 or len(args.requirement_files) > 1 or args.packages or args.editables:
+        raise UsageError(
+            "a pylock.toml is installed on its own",
+            "pass one -r pylock.toml and nothing else (or use bale pip sync)",
+        )
+    settings = SyncSettings(
+        dry_run=args.dry_run,
+        exact=False,
+        require_hashes=bool(args.require_hashes),
+        link_mode=args.link_mode,
+        compile_bytecode=bool(args.compile_bytecode),
+        reinstall=args.reinstall,
+    )
+    result = install_pylock(
+        Path(locks[0]),
+        target,
+        lambda: open_index(args, opts, console),
+        cache,
+        settings=settings,
+        reporter=reporter,
+    )
+    code = render(console, result)
+    if args.strict and not args.dry_run and code == 0:
+        return _strict_check(console, target)
+    return code
 
 
 def _python_version_markers(version: str) -> dict[str, str]:

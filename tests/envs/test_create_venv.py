@@ -201,6 +201,24 @@ def test_existing_venv_is_replaced_or_reused(tmp_path: Path, cache_dir: Path) ->
     assert _run(root, "import sys; print(sys.version_info[1])") == "11"
 
 
+def test_replacing_never_follows_links_out_of_the_venv(tmp_path: Path, cache_dir: Path) -> None:
+    """The venv's old content is removed without shutil: links go as links, targets stay."""
+    base = _base("3.12", cache_dir)
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "keep.txt").write_text("kept")
+    root = create_venv(tmp_path / "env", base)
+    site = root / "lib/python3.12/site-packages"
+    (site / "pkg" / "sub").mkdir(parents=True)
+    (site / "pkg" / "sub" / "mod.py").write_text("")
+    (site / "linked_dir").symlink_to(outside)
+    (site / "linked_file").symlink_to(outside / "deep" / "keep.txt")
+    (site / "dangling").symlink_to(tmp_path / "missing")
+    create_venv(root, base)
+    assert sorted(p.name for p in site.iterdir()) == []
+    assert (outside / "deep" / "keep.txt").read_text() == "kept"
+
+
 def test_path_that_is_a_file(tmp_path: Path, cache_dir: Path) -> None:
     target = tmp_path / "file"
     target.write_text("data")

@@ -103,3 +103,48 @@ def test_defining_records_imports_no_dataclasses() -> None:
         check=True,
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_interpreter_paths_are_text_inside_and_paths_outside() -> None:
+    from bale.envs.interpreter import Interpreter
+
+    interpreter = Interpreter(
+        executable=Path("/opt/py/bin/python3"),
+        version=(3, 12, 1),
+        version_string="3.12.1",
+        implementation="cpython",
+        markers={"os_name": "posix"},
+        tags=("py3-none-any",),
+        paths={"purelib": "/opt/py/lib/python3.12/site-packages"},
+        venv_scheme={"scripts": "bin"},
+        prefix="/opt/py",
+        base_prefix=Path("/opt/py"),
+        base_executable="/opt/py/bin/python3.12",
+        is_venv=False,
+        externally_managed=False,
+        sys_platform="linux",
+        platform="linux-x86_64",
+        pointer_size=64,
+        bundled_pip=("/opt/py/pip.whl",),
+    )
+    assert interpreter.executable == Path("/opt/py/bin/python3")
+    assert interpreter.executable_text == "/opt/py/bin/python3"
+    assert interpreter.base_executable_text == "/opt/py/bin/python3.12"
+    assert interpreter.prefix == interpreter.base_prefix == Path("/opt/py")
+    assert interpreter.bundled_pip == (Path("/opt/py/pip.whl"),)
+    assert interpreter.site_packages == Path("/opt/py/lib/python3.12/site-packages")
+    assert "executable=PosixPath('/opt/py/bin/python3')" in repr(interpreter)
+    bare = dataclasses.replace(interpreter, bundled_pip=())
+    assert bare.bundled_pip == () and bare == interpreter  # equality: executable and version
+    assert pickle.loads(pickle.dumps(interpreter)).base_executable == interpreter.base_executable
+    assert dataclasses.asdict(interpreter)["prefix"] == Path("/opt/py")
+
+
+def test_global_options_cache_dir_is_a_path_on_demand() -> None:
+    from bale.cli.frame import GlobalOptions, default_cache_dir, default_cache_root
+
+    opts = GlobalOptions(cache_dir=Path("/srv/cache"))
+    assert opts.cache_dir == Path("/srv/cache") and opts.cache_dir_text == "/srv/cache"
+    assert default_cache_dir(opts) == Path("/srv/cache")
+    assert default_cache_root(opts) == "/srv/cache"
+    assert GlobalOptions().cache_dir is None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from bale import __version__
 from bale.envs.record import Record, assign
@@ -21,6 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping, Sequence
+    from pathlib import Path
     from types import SimpleNamespace
 
 
@@ -28,14 +28,25 @@ class GlobalOptions(Record):
     """Options every command accepts, resolved from argv and the environment.
 
     A ``Record`` (frozen, slotted, ``dataclasses.replace`` works) rather than a dataclass: this
-    value is built on every run, and ``dataclasses`` costs start-up time.
+    value is built on every run, and ``dataclasses`` costs start-up time. ``cache_dir`` is kept
+    as text (``cache_dir_text``) for the same reason: ``pathlib`` is imported only when a command
+    asks for the Path.
     """
 
-    __slots__ = ("quiet", "verbose", "color", "cache_dir", "no_config", "offline", "color_enabled")  # noqa: RUF023 (field order)
+    __slots__ = (  # noqa: RUF023 (field order)
+        "quiet",
+        "verbose",
+        "color",
+        "cache_dir_text",
+        "no_config",
+        "offline",
+        "color_enabled",
+    )
+    _fields = ("quiet", "verbose", "color", "cache_dir", "no_config", "offline", "color_enabled")
     quiet: int
     verbose: int
     color: str
-    cache_dir: Path | None
+    cache_dir_text: str | None
     no_config: bool
     offline: bool
     color_enabled: bool
@@ -45,7 +56,7 @@ class GlobalOptions(Record):
         quiet: int = 0,
         verbose: int = 0,
         color: str = "auto",
-        cache_dir: Path | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         no_config: bool = False,
         offline: bool = False,
         color_enabled: bool = False,
@@ -55,15 +66,25 @@ class GlobalOptions(Record):
             quiet=quiet,
             verbose=verbose,
             color=color,
-            cache_dir=cache_dir,
+            cache_dir_text=None if cache_dir is None else os.fspath(cache_dir),
             no_config=no_config,
             offline=offline,
             color_enabled=color_enabled,
         )
 
+    @property
+    def cache_dir(self) -> Path | None:
+        """``--cache-dir`` or ``BALE_CACHE_DIR``, absolute; None for the platform's default."""
+        if self.cache_dir_text is None:
+            return None
+        from pathlib import Path
+
+        return Path(self.cache_dir_text)
+
 
 def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     import argparse
+    from pathlib import Path
 
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("global options")
@@ -208,30 +229,48 @@ def global_options_from(
     object with the global options' attributes.
     """
     color = args.color or ("never" if env.get("NO_COLOR") else "auto")
-    cache_dir = args.cache_dir
+    cache_dir = os.fspath(args.cache_dir) if args.cache_dir is not None else None
     if cache_dir is None and env.get("BALE_CACHE_DIR"):
-        cache_dir = Path(env["BALE_CACHE_DIR"])
+        cache_dir = env["BALE_CACHE_DIR"]
     offline = args.offline or env.get("BALE_OFFLINE", "").lower() in ("1", "true", "yes")
     no_config = args.no_config or env.get("BALE_NO_CONFIG", "").lower() in ("1", "true", "yes")
     return GlobalOptions(
         quiet=args.quiet,
         verbose=args.verbose,
         color=color,
-        cache_dir=cache_dir.expanduser().absolute() if cache_dir else None,
+        cache_dir=_absolute(cache_dir) if cache_dir else None,
         no_config=no_config,
         offline=offline,
         color_enabled=_color_enabled(color, env),
     )
 
 
+def _absolute(path: str) -> str:
+    """``Path(path).expanduser().absolute()`` as text, without pathlib: ``~`` expanded, the
+    working directory prepended, ``.`` parts and repeated slashes dropped (``..`` kept)."""
+    path = os.path.expanduser(path)
+    if not os.path.isabs(path):
+        path = os.path.join(os.getcwd(), path)
+    head = "//" if path.startswith("//") and not path.startswith("///") else "/"
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return head + "/".join(parts)
+
+
 def default_cache_dir(opts: GlobalOptions) -> Path:
     """The cache root: ``--cache-dir``, ``BALE_CACHE_DIR``, else the platform's cache dir."""
-    if opts.cache_dir is not None:
-        return opts.cache_dir
+    from pathlib import Path
+
+    return Path(default_cache_root(opts))
+
+
+def default_cache_root(opts: GlobalOptions) -> str:
+    """``default_cache_dir`` as text, for paths that do without pathlib (``bale venv``)."""
+    if opts.cache_dir_text is not None:
+        return opts.cache_dir_text
     env_dir = os.environ.get("BALE_CACHE_DIR")
     if env_dir:
-        return Path(env_dir).expanduser().absolute()
-    return Path(user_cache_dir(os.environ))
+        return _absolute(env_dir)
+    return user_cache_dir(os.environ)
 
 
 def user_cache_dir(env: Mapping[str, str]) -> str:

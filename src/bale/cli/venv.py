@@ -138,7 +138,6 @@ def parse_fast(argv: Sequence[str]) -> SimpleNamespace | None:
 def _namespace(
     before: dict[str, object], after: dict[str, object], path: str | None
 ) -> SimpleNamespace:
-    from pathlib import Path
     from types import SimpleNamespace
 
     values: dict[str, object] = {
@@ -159,7 +158,9 @@ def _namespace(
     }
     values.update(before)
     values.update(after)
-    if values["cache_dir"] is not None:
+    if values["cache_dir"] is not None:  # argparse's type=Path (rare on this path)
+        from pathlib import Path
+
         values["cache_dir"] = Path(str(values["cache_dir"]))
     return SimpleNamespace(**values)
 
@@ -179,15 +180,14 @@ def activation_command(shown: str, bin_name: str, shell: str | None) -> str:
 
 
 def run(args: argparse.Namespace | SimpleNamespace, opts: GlobalOptions) -> int:
-    from pathlib import Path
-
-    from bale.cli.frame import default_cache_dir
+    # No pathlib here: paths stay text on this path (see bale.envs.interpreter.Interpreter).
+    from bale.cli.frame import default_cache_root
     from bale.services.venv import VenvOptions, choose_interpreter, create_environment
     from bale.ui.console import console_for
 
     console = console_for(opts)
     options = VenvOptions(
-        path=Path(args.path),
+        path=args.path,
         python=args.python,
         prompt=args.prompt,
         system_site_packages=args.system_site_packages,
@@ -195,10 +195,14 @@ def run(args: argparse.Namespace | SimpleNamespace, opts: GlobalOptions) -> int:
         allow_existing=args.allow_existing,
         seed=args.seed,
     )
-    interpreter = choose_interpreter(args.python, cache_dir=default_cache_dir(opts), cwd=Path.cwd())
-    base = interpreter.base_executable if interpreter.is_venv else interpreter.executable
+    interpreter = choose_interpreter(
+        args.python, cache_dir=default_cache_root(opts), cwd=os.getcwd()
+    )
+    base = interpreter.base_executable_text if interpreter.is_venv else interpreter.executable_text
     console.status(f"Using {interpreter.display_name} interpreter at: {base}")
-    if (Path(args.path) / "pyvenv.cfg").is_file() and not (args.allow_existing or args.clear):
+    if os.path.isfile(os.path.join(args.path, "pyvenv.cfg")) and not (
+        args.allow_existing or args.clear
+    ):
         console.status(f"Replacing the existing virtual environment at: {args.path}")
     with_seed = " with seed packages" if args.seed else ""
     console.status(f"Creating virtual environment{with_seed} at: {args.path}")

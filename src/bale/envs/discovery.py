@@ -19,7 +19,6 @@ version changes; a shim that selects nothing runnable is skipped, as pyenv would
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from bale.envs.interpreter import Interpreter, inspect_interpreter
 from bale.envs.record import Record, assign
@@ -29,6 +28,9 @@ TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as al
 if TYPE_CHECKING:
     import re
     from collections.abc import Iterator, Mapping
+    from pathlib import Path
+
+    _Cwd = str | os.PathLike[str] | None
 
 MIN_SUPPORTED = (3, 8)
 
@@ -65,10 +67,11 @@ class InterpreterRequest(Record):
     (frozen, slotted) rather than a dataclass, for start-up time (see ``bale.envs.record``).
     """
 
-    __slots__ = ("raw", "kind", "path", "command", "implementation", "specifier")  # noqa: RUF023 (field order)
+    __slots__ = ("raw", "kind", "path_text", "command", "implementation", "specifier")  # noqa: RUF023 (field order)
+    _fields = ("raw", "kind", "path", "command", "implementation", "specifier")
     raw: str
     kind: str
-    path: Path | None
+    path_text: str | None  # the path as text (``path`` gives it as a Path)
     command: str | None
     implementation: str | None
     specifier: str | None
@@ -77,7 +80,7 @@ class InterpreterRequest(Record):
         self,
         raw: str,
         kind: str,
-        path: Path | None = None,
+        path: str | os.PathLike[str] | None = None,
         command: str | None = None,
         implementation: str | None = None,
         specifier: str | None = None,
@@ -86,11 +89,19 @@ class InterpreterRequest(Record):
             self,
             raw=raw,
             kind=kind,
-            path=path,
+            path_text=None if path is None else os.fspath(path),
             command=command,
             implementation=implementation,
             specifier=specifier,
         )
+
+    @property
+    def path(self) -> Path | None:
+        if self.path_text is None:
+            return None
+        from pathlib import Path
+
+        return Path(self.path_text)
 
     def matches(self, interpreter: Interpreter) -> bool:
         """Whether the interpreter satisfies the implementation and version parts."""
@@ -174,7 +185,7 @@ def parse_request(text: str | None) -> InterpreterRequest:
         return InterpreterRequest(raw="", kind="default")
     raw = text.strip()
     if os.sep in raw or (os.altsep and os.altsep in raw) or raw.startswith((".", "~")):
-        return InterpreterRequest(raw=raw, kind="path", path=Path(raw).expanduser())
+        return InterpreterRequest(raw=raw, kind="path", path=os.path.expanduser(raw))
     if _pattern("version").match(raw):
         return InterpreterRequest(raw=raw, kind="version", specifier=_version_specifier(raw))
     if raw[0] in "<>=!~" or "," in raw:
@@ -207,8 +218,8 @@ def parse_request(text: str | None) -> InterpreterRequest:
 def find_interpreters(
     request: InterpreterRequest | str | None = None,
     *,
-    cache_dir: Path | None,
-    cwd: Path | None = None,
+    cache_dir: str | os.PathLike[str] | None,
+    cwd: _Cwd = None,
     env: Mapping[str, str] | None = None,
     errors: list[InterpreterError] | None = None,
 ) -> Iterator[Interpreter]:
@@ -218,10 +229,10 @@ def find_interpreters(
     """
     req = request if isinstance(request, InterpreterRequest) else parse_request(request)
     env = os.environ if env is None else env
-    cwd = Path(os.getcwd() if cwd is None else cwd)
+    here = os.getcwd() if cwd is None else os.fspath(cwd)
     seen_files: set[tuple[str, str | None]] = set()
     seen: set[tuple[str, str]] = set()
-    for candidate in _candidates(env, cwd, everything=req.kind != "default"):
+    for candidate in _candidates(env, here, everything=req.kind != "default"):
         file_key = (os.path.realpath(candidate), _venv_root(candidate))
         if file_key in seen_files:
             continue
@@ -232,7 +243,7 @@ def find_interpreters(
             if errors is not None:
                 errors.append(exc)
             continue
-        key = (os.path.realpath(interpreter.executable), str(interpreter.prefix))
+        key = (os.path.realpath(interpreter.executable_text), interpreter._prefix)
         if key in seen:
             continue
         seen.add(key)
@@ -243,8 +254,8 @@ def find_interpreters(
 def find_interpreter(
     request: InterpreterRequest | str | None = None,
     *,
-    cache_dir: Path | None,
-    cwd: Path | None = None,
+    cache_dir: str | os.PathLike[str] | None,
+    cwd: _Cwd = None,
     env: Mapping[str, str] | None = None,
 ) -> Interpreter:
     """The interpreter a request selects: the first match in search order.
@@ -256,13 +267,13 @@ def find_interpreter(
     """
     req = request if isinstance(request, InterpreterRequest) else parse_request(request)
     env = os.environ if env is None else env
-    cwd = Path(os.getcwd() if cwd is None else cwd)
+    here = os.getcwd() if cwd is None else os.fspath(cwd)
     if req.kind == "path":
-        assert req.path is not None
-        return inspect_interpreter(_interpreter_in(cwd / req.path), cache_dir)
+        assert req.path_text is not None
+        return inspect_interpreter(_interpreter_in(os.path.join(here, req.path_text)), cache_dir)
     if req.kind == "command":
         assert req.command is not None
-        interpreter = _find_command(req.command, env, cwd, cache_dir)
+        interpreter = _find_command(req.command, env, here, cache_dir)
         if interpreter is not None:
             return interpreter
         match = _pattern("command_version").match(req.command)
@@ -271,19 +282,21 @@ def find_interpreter(
             fallback = InterpreterRequest(
                 raw=req.raw, kind="version", specifier=_version_specifier(version)
             )
-            for interpreter in find_interpreters(fallback, cache_dir=cache_dir, cwd=cwd, env=env):
+            for interpreter in find_interpreters(fallback, cache_dir=cache_dir, cwd=here, env=env):
                 return interpreter
-        raise _not_found(req, cache_dir, cwd, env)
+        raise _not_found(req, cache_dir, here, env)
     errors: list[InterpreterError] = []
-    for interpreter in find_interpreters(req, cache_dir=cache_dir, cwd=cwd, env=env, errors=errors):
+    for interpreter in find_interpreters(
+        req, cache_dir=cache_dir, cwd=here, env=env, errors=errors
+    ):
         return interpreter
-    raise _not_found(req, cache_dir, cwd, env, errors)
+    raise _not_found(req, cache_dir, here, env, errors)
 
 
 def _not_found(
     req: InterpreterRequest,
-    cache_dir: Path | None,
-    cwd: Path,
+    cache_dir: str | os.PathLike[str] | None,
+    cwd: str,
     env: Mapping[str, str],
     errors: list[InterpreterError] | None = None,
 ) -> InterpreterNotFound:
@@ -300,13 +313,13 @@ def _not_found(
     return InterpreterNotFound(f"no Python interpreter {what} ({summary})", hint=hint)
 
 
-def _interpreter_in(path: Path) -> Path:
+def _interpreter_in(path: str) -> str:
     """A path request naming a folder means the interpreter inside it (a venv, a prefix)."""
-    if not path.is_dir():
+    if not os.path.isdir(path):
         return path
     for relative in ("bin/python3", "bin/python", "Scripts/python.exe", "python3", "python"):
-        candidate = path / relative
-        if candidate.is_file():
+        candidate = os.path.join(path, relative)
+        if os.path.isfile(candidate):
             return candidate
     raise InterpreterError(
         f"no Python interpreter in the folder {path}",
@@ -315,7 +328,7 @@ def _interpreter_in(path: Path) -> Path:
 
 
 def _find_command(
-    name: str, env: Mapping[str, str], cwd: Path, cache_dir: Path | None
+    name: str, env: Mapping[str, str], cwd: str, cache_dir: str | os.PathLike[str] | None
 ) -> Interpreter | None:
     for folder in _path_dirs(env):
         candidate = os.path.join(folder, name)
@@ -331,13 +344,13 @@ def _find_command(
     return None
 
 
-def _candidates(env: Mapping[str, str], cwd: Path, *, everything: bool) -> Iterator[str]:
+def _candidates(env: Mapping[str, str], cwd: str, *, everything: bool) -> Iterator[str]:
     """Interpreter files to inspect, in search order (shims already resolved)."""
     active = env.get("VIRTUAL_ENV")
     if active:
-        yield from _venv_python(Path(active))
-    for folder in (cwd, *cwd.parents):
-        yield from _venv_python(folder / ".venv")
+        yield from _venv_python(active)
+    for folder in _upwards(cwd):
+        yield from _venv_python(os.path.join(folder, ".venv"))
     for folder in _path_dirs(env):
         for name in _path_names(folder, everything=everything):
             path = os.path.join(folder, name)
@@ -347,11 +360,22 @@ def _candidates(env: Mapping[str, str], cwd: Path, *, everything: bool) -> Itera
     yield from _pyenv_versions(env)
 
 
-def _venv_python(root: Path) -> Iterator[str]:
+def _upwards(folder: str) -> Iterator[str]:
+    """``folder`` and each of its parents up to the root (``Path.parents``, as text)."""
+    folder = os.path.abspath(folder)
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+def _venv_python(root: str) -> Iterator[str]:
     for relative in ("bin/python3", "bin/python", "Scripts/python.exe"):
-        candidate = root / relative
-        if _is_executable_file(str(candidate)):
-            yield str(candidate)
+        candidate = os.path.join(root, relative)
+        if _is_executable_file(candidate):
+            yield candidate
             return
 
 
@@ -397,7 +421,7 @@ def _is_executable_file(path: str) -> bool:
 # --- pyenv -------------------------------------------------------------------------------------
 
 
-def _resolve_shim(path: str, env: Mapping[str, str], cwd: Path) -> str | None:
+def _resolve_shim(path: str, env: Mapping[str, str], cwd: str) -> str | None:
     """The file a candidate really runs: itself, a pyenv shim's target, or None (skip it)."""
     try:
         with open(path, "rb") as handle:
@@ -406,29 +430,30 @@ def _resolve_shim(path: str, env: Mapping[str, str], cwd: Path) -> str | None:
         return None
     if not head.startswith(b"#!") or b"pyenv" not in head:
         return path
-    import re
-
-    match = re.search(rb'export PYENV_ROOT="([^"]+)"', head)
-    if match is None or b" exec " not in head:
+    marker = b'export PYENV_ROOT="'  # found without `re`, which costs start-up time
+    start = head.find(marker) + len(marker)
+    end = head.find(b'"', start) if start >= len(marker) else -1
+    if end <= start or b" exec " not in head:
         return path  # a script of some other kind: let the probe decide
-    root = Path(os.fsdecode(match.group(1)))
+    root = os.fsdecode(head[start:end])
     return _pyenv_which(root, os.path.basename(path), env, cwd)
 
 
-def _pyenv_selected(root: Path, env: Mapping[str, str], cwd: Path) -> list[str]:
+def _pyenv_selected(root: str, env: Mapping[str, str], cwd: str) -> list[str]:
     """pyenv's selected version names: PYENV_VERSION, nearest .python-version, global file."""
     if env.get("PYENV_VERSION"):
         return [name for name in env["PYENV_VERSION"].split(":") if name]
-    for folder in (cwd, *cwd.parents):
-        names = _read_version_file(folder / ".python-version")
+    for folder in _upwards(cwd):
+        names = _read_version_file(os.path.join(folder, ".python-version"))
         if names:
             return names
-    return _read_version_file(root / "version") or ["system"]
+    return _read_version_file(os.path.join(root, "version")) or ["system"]
 
 
-def _read_version_file(path: Path) -> list[str]:
+def _read_version_file(path: str) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     except OSError:
         return []
     names: list[str] = []
@@ -438,7 +463,7 @@ def _read_version_file(path: Path) -> list[str]:
     return names
 
 
-def _pyenv_which(root: Path, program: str, env: Mapping[str, str], cwd: Path) -> str | None:
+def _pyenv_which(root: str, program: str, env: Mapping[str, str], cwd: str) -> str | None:
     inside = os.path.realpath(root) + os.sep
     for name in _pyenv_selected(root, env, cwd):
         if name == "system":  # the first one on PATH outside pyenv (its shims, its plugins)
@@ -451,60 +476,65 @@ def _pyenv_which(root: Path, program: str, env: Mapping[str, str], cwd: Path) ->
             continue
         version_dir = _pyenv_version_dir(root, name)
         if version_dir is not None:
-            candidate = version_dir / "bin" / program
-            if _is_executable_file(str(candidate)):
-                return str(candidate)
+            candidate = os.path.join(version_dir, "bin", program)
+            if _is_executable_file(candidate):
+                return candidate
     return None
 
 
-def _pyenv_version_dir(root: Path, name: str) -> Path | None:
+def _pyenv_version_dir(root: str, name: str) -> str | None:
     """``versions/<name>``; a prefix such as ``3.12`` means the newest installed 3.12.x."""
-    versions = root / "versions"
-    exact = versions / name
-    if exact.is_dir():
+    versions = os.path.join(root, "versions")
+    exact = os.path.join(versions, name)
+    if os.path.isdir(exact):
         return exact
     try:
-        matches = [entry for entry in versions.iterdir() if entry.name.startswith(name + ".")]
+        matches = [entry for entry in os.listdir(versions) if entry.startswith(name + ".")]
     except OSError:
         return None
-    matches.sort(key=lambda entry: _version_key(entry.name), reverse=True)
-    return matches[0] if matches else None
+    matches.sort(key=_version_key, reverse=True)
+    return os.path.join(versions, matches[0]) if matches else None
 
 
 def _version_key(name: str) -> tuple[int, ...]:
-    import re
-
+    """``"3.12.1"`` -> ``(3, 12, 1)``; each part's leading digits, up to the first part without."""
     parts: list[int] = []
     for piece in name.split("."):
-        digits = re.match(r"\d+", piece)
-        if digits is None:
+        digits = len(piece) - len(piece.lstrip("0123456789"))
+        if not digits:
             break
-        parts.append(int(digits.group()))
+        parts.append(int(piece[:digits]))
     return tuple(parts)
 
 
 def pyenv_root(env: Mapping[str, str]) -> Path:
     """``$PYENV_ROOT``, else ``~/.pyenv``."""
+    from pathlib import Path
+
+    return Path(_pyenv_root_text(env))
+
+
+def _pyenv_root_text(env: Mapping[str, str]) -> str:
     if env.get("PYENV_ROOT"):
-        return Path(env["PYENV_ROOT"]).expanduser()
-    home = env.get("HOME")
-    return (Path(home) if home else Path.home()) / ".pyenv"
+        return os.path.expanduser(env["PYENV_ROOT"])
+    home = env.get("HOME") or os.path.expanduser("~")
+    return os.path.join(home, ".pyenv")
 
 
 def _pyenv_versions(env: Mapping[str, str]) -> Iterator[str]:
     """pyenv's installed versions (3.8 and newer), newest first."""
-    versions = pyenv_root(env) / "versions"
+    versions = os.path.join(_pyenv_root_text(env), "versions")
     try:
-        entries = [entry for entry in versions.iterdir() if entry.is_dir()]
+        entries = [entry.name for entry in os.scandir(versions) if entry.is_dir()]
     except OSError:
         return
-    entries.sort(key=lambda entry: _version_key(entry.name), reverse=True)
+    entries.sort(key=_version_key, reverse=True)
     for entry in entries:
-        key = _version_key(entry.name)
+        key = _version_key(entry)
         if len(key) >= 2 and key[:2] < MIN_SUPPORTED:
             continue
         for name in ("python3", "python", "pypy3", "pypy"):
-            candidate = entry / "bin" / name
-            if _is_executable_file(str(candidate)):
-                yield str(candidate)
+            candidate = os.path.join(versions, entry, "bin", name)
+            if _is_executable_file(candidate):
+                yield candidate
                 break

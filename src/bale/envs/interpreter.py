@@ -16,7 +16,6 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
-from pathlib import Path
 
 from bale.envs.record import Record, assign
 from bale.errors import InterpreterError
@@ -24,6 +23,7 @@ from bale.errors import InterpreterError
 TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
     from typing import Any
 
 # Bumped when the probe's answer or the entry's shape changes; old entries then never match.
@@ -52,10 +52,32 @@ class Interpreter(Record):
 
     Equality and hash use the executable and the version only. A ``Record`` (frozen, slotted,
     ``dataclasses.replace`` works), not a dataclass: every ``bale venv`` builds one, and the
-    dataclass machinery costs more start-up time than the rest of the warm path.
+    dataclass machinery costs more start-up time than the rest of the warm path. For the same
+    reason the path fields are kept as text and given as ``Path`` by properties (``pathlib`` costs
+    ~10 ms to import where ``site`` has not loaded it already); the warm ``bale venv`` path reads
+    the text (``executable_text``, ``base_executable_text``).
     """
 
     __slots__ = (  # noqa: RUF023 (field order)
+        "executable_text",
+        "version",
+        "version_string",
+        "implementation",
+        "markers",
+        "tags",
+        "paths",
+        "venv_scheme",
+        "_prefix",
+        "_base_prefix",
+        "base_executable_text",
+        "is_venv",
+        "externally_managed",
+        "sys_platform",
+        "platform",
+        "pointer_size",
+        "_bundled_pip",
+    )
+    _fields = (
         "executable",
         "version",
         "version_string",
@@ -74,10 +96,10 @@ class Interpreter(Record):
         "pointer_size",
         "bundled_pip",
     )
-    _compared = ("executable", "version", "version_string", "implementation")
+    _compared = ("executable_text", "version", "version_string", "implementation")
     _unshown = frozenset(("tags", "paths", "venv_scheme", "bundled_pip"))
 
-    executable: Path
+    executable_text: str
     version: tuple[int, int, int]
     version_string: str
     implementation: str
@@ -85,19 +107,19 @@ class Interpreter(Record):
     tags: tuple[str, ...]
     paths: Mapping[str, str]
     venv_scheme: Mapping[str, str]
-    prefix: Path
-    base_prefix: Path
-    base_executable: Path
+    _prefix: str
+    _base_prefix: str
+    base_executable_text: str
     is_venv: bool
     externally_managed: bool
     sys_platform: str
     platform: str
     pointer_size: int
-    bundled_pip: tuple[Path, ...]
+    _bundled_pip: tuple[str, ...]
 
     def __init__(
         self,
-        executable: Path,
+        executable: str | os.PathLike[str],
         version: tuple[int, int, int],
         version_string: str,
         implementation: str,
@@ -105,19 +127,19 @@ class Interpreter(Record):
         tags: tuple[str, ...],
         paths: Mapping[str, str],
         venv_scheme: Mapping[str, str],
-        prefix: Path,
-        base_prefix: Path,
-        base_executable: Path,
+        prefix: str | os.PathLike[str],
+        base_prefix: str | os.PathLike[str],
+        base_executable: str | os.PathLike[str],
         is_venv: bool,
         externally_managed: bool,
         sys_platform: str,
         platform: str,
         pointer_size: int,
-        bundled_pip: tuple[Path, ...],
+        bundled_pip: tuple[str | os.PathLike[str], ...],
     ) -> None:
         assign(
             self,
-            executable=executable,
+            executable_text=os.fspath(executable),
             version=version,
             version_string=version_string,
             implementation=implementation,
@@ -125,16 +147,46 @@ class Interpreter(Record):
             tags=tags,
             paths=paths,
             venv_scheme=venv_scheme,
-            prefix=prefix,
-            base_prefix=base_prefix,
-            base_executable=base_executable,
+            _prefix=os.fspath(prefix),
+            _base_prefix=os.fspath(base_prefix),
+            base_executable_text=os.fspath(base_executable),
             is_venv=is_venv,
             externally_managed=externally_managed,
             sys_platform=sys_platform,
             platform=platform,
             pointer_size=pointer_size,
-            bundled_pip=bundled_pip,
+            _bundled_pip=tuple(os.fspath(p) for p in bundled_pip),
         )
+
+    @property
+    def executable(self) -> Path:
+        from pathlib import Path
+
+        return Path(self.executable_text)
+
+    @property
+    def prefix(self) -> Path:
+        from pathlib import Path
+
+        return Path(self._prefix)
+
+    @property
+    def base_prefix(self) -> Path:
+        from pathlib import Path
+
+        return Path(self._base_prefix)
+
+    @property
+    def base_executable(self) -> Path:
+        from pathlib import Path
+
+        return Path(self.base_executable_text)
+
+    @property
+    def bundled_pip(self) -> tuple[Path, ...]:
+        from pathlib import Path
+
+        return tuple(Path(p) for p in self._bundled_pip)
 
     @property
     def version_short(self) -> str:
@@ -153,6 +205,8 @@ class Interpreter(Record):
 
     @property
     def site_packages(self) -> Path:
+        from pathlib import Path
+
         return Path(self.paths["purelib"])
 
     @classmethod
@@ -160,7 +214,7 @@ class Interpreter(Record):
         """Build from the probe's JSON answer (tags already filled in)."""
         info = answer["version_info"]
         return cls(
-            executable=Path(answer["executable"]),
+            executable=answer["executable"],
             version=(int(info[0]), int(info[1]), int(info[2])),
             version_string=answer["markers"]["python_full_version"],
             implementation=answer["implementation"],
@@ -168,19 +222,21 @@ class Interpreter(Record):
             tags=tuple(answer["tags"]),
             paths=dict(answer["paths"]),
             venv_scheme=dict(answer["venv_scheme"]),
-            prefix=Path(answer["prefix"]),
-            base_prefix=Path(answer["base_prefix"]),
-            base_executable=Path(answer["base_executable"]),
+            prefix=answer["prefix"],
+            base_prefix=answer["base_prefix"],
+            base_executable=answer["base_executable"],
             is_venv=bool(answer["is_venv"]),
             externally_managed=bool(answer["externally_managed"]),
             sys_platform=answer["sys_platform"],
             platform=answer["platform"],
             pointer_size=int(answer["pointer_size"]),
-            bundled_pip=tuple(Path(p) for p in answer["bundled_pip"]),
+            bundled_pip=tuple(answer["bundled_pip"]),
         )
 
 
-def inspect_interpreter(path: str | os.PathLike[str], cache_dir: Path | None) -> Interpreter:
+def inspect_interpreter(
+    path: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None
+) -> Interpreter:
     """Describe the interpreter at ``path``, from the cache when it is still valid.
 
     Raises ``InterpreterError`` (naming the interpreter) when the file is missing, cannot be run,
@@ -220,15 +276,15 @@ def _cache_key(abspath: str) -> list[Any]:
     return [_CACHE_FORMAT, abspath, real, stat.st_size, stat.st_mtime_ns, cfg_mtimes]
 
 
-def _entry_path(cache_dir: Path, abspath: str) -> Path:
+def _entry_path(cache_dir: str | os.PathLike[str], abspath: str) -> str:
     # Two cheap checksums, not a cryptographic hash: the entry stores the full path and is checked
     # against it, so a collision costs a re-probe, never a wrong answer; hashlib costs start-up.
     raw = abspath.encode("utf-8", "surrogateescape")
     name = f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.marshal"
-    return Path(cache_dir, INTERPRETERS_BUCKET, name)
+    return os.path.join(cache_dir, INTERPRETERS_BUCKET, name)
 
 
-def _read_entry(entry: Path, key: list[Any]) -> Interpreter | None:
+def _read_entry(entry: str, key: list[Any]) -> Interpreter | None:
     """The cached answer if its key still holds. Entries are ``marshal`` data: it loads several
     times faster than JSON and needs no import, which matters on every ``bale venv``."""
     try:
@@ -241,11 +297,13 @@ def _read_entry(entry: Path, key: list[Any]) -> Interpreter | None:
         return None  # missing or corrupt: probe again and overwrite
 
 
-def _write_entry(entry: Path, key: list[Any], answer: Mapping[str, Any]) -> None:
+def _write_entry(entry: str, key: list[Any], answer: Mapping[str, Any]) -> None:
+    from pathlib import Path
+
     from bale.cache.layout import atomic_write_bytes
 
     try:  # noqa: SIM105 (contextlib is an import the warm path does without)
-        atomic_write_bytes(entry, marshal.dumps({"key": key, "answer": dict(answer)}))
+        atomic_write_bytes(Path(entry), marshal.dumps({"key": key, "answer": dict(answer)}))
     except (OSError, ValueError):
         pass  # a read-only cache costs a probe next time, nothing more
 
@@ -265,7 +323,9 @@ def _run_probe(abspath: str) -> dict[str, Any]:
     import subprocess
 
     global _probe_runs
-    script = (Path(__file__).with_name("probe_script.py")).read_text(encoding="utf-8")
+    probe = os.path.join(os.path.dirname(__file__), "probe_script.py")
+    with open(probe, encoding="utf-8") as handle:
+        script = handle.read()
     argv = [abspath, "-I", "-S", "-B", "-c", script, _packaging_dir()]
     _probe_runs += 1
     try:

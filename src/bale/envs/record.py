@@ -13,6 +13,10 @@ the fields in ``_unshown``), pickling, and ``dataclasses.replace`` / ``fields`` 
 ``record.replace(**changes)`` does the same without importing anything.
 
 Contract for subclasses: ``__init__`` accepts every field as a keyword of the same name.
+
+Fields are the ``__slots__`` unless the class sets ``_fields`` itself: a class may keep a field
+in another form (a path as text, say, so that ``pathlib`` is not imported to build it) and show
+it through a property of the field's name; everything above then goes through the property.
 """
 
 from __future__ import annotations
@@ -33,10 +37,7 @@ def assign(record: Record, **values: object) -> None:
 
 
 def _rebuild(cls: type[Record], values: tuple[object, ...]) -> Record:
-    record = object.__new__(cls)
-    for name, value in zip(cls._fields, values, strict=True):
-        _set(record, name, value)
-    return record
+    return cls(**dict(zip(cls._fields, values, strict=True)))
 
 
 class _LazyDataclassFields:
@@ -67,10 +68,11 @@ class Record:
     __dataclass_fields__: ClassVar[dict[str, Any]] = _LazyDataclassFields()  # type: ignore[assignment]
 
     def __init_subclass__(cls) -> None:
-        fields: list[str] = []
-        for klass in reversed(cls.__mro__):
-            fields.extend(klass.__dict__.get("__slots__", ()))
-        cls._fields = tuple(fields)
+        if "_fields" not in cls.__dict__:  # a class may name its fields itself (see below)
+            fields: list[str] = []
+            for klass in reversed(cls.__mro__):
+                fields.extend(klass.__dict__.get("__slots__", ()))
+            cls._fields = tuple(fields)
         cls._key_fields = cls._fields if cls._compared is None else cls._compared
         cls.__match_args__ = cls._fields
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path
 
 from bale import __version__
 from bale.envs.activation import activation_scripts
@@ -29,6 +28,7 @@ from bale.errors import EnvironmentError_
 TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from bale.envs.interpreter import Interpreter
 
@@ -54,15 +54,45 @@ def create_venv(
     ``then(root)`` runs after the files are written and inside the same roll-back: seeding pip
     goes there, so a failed seed leaves no venv behind either.
     """
-    root = Path(os.path.abspath(os.fspath(path)))
-    if os.pathsep in str(root):
+    from pathlib import Path
+
+    def then_path(root: str) -> object:
+        return then(Path(root)) if then is not None else None
+
+    return Path(
+        make_venv(
+            path,
+            interpreter,
+            prompt=prompt,
+            system_site_packages=system_site_packages,
+            clear=clear,
+            allow_existing=allow_existing,
+            then=then_path if then is not None else None,
+        )
+    )
+
+
+def make_venv(
+    path: str | os.PathLike[str],
+    interpreter: Interpreter,
+    *,
+    prompt: str | None = None,
+    system_site_packages: bool = False,
+    clear: bool = False,
+    allow_existing: bool = False,
+    then: Callable[[str], object] | None = None,
+) -> str:
+    """``create_venv`` with the root as text: the warm ``bale venv`` path, which never imports
+    ``pathlib`` (~10 ms where ``site`` has not loaded it)."""
+    root = os.path.abspath(os.fspath(path))
+    if os.pathsep in root:
         raise EnvironmentError_(
             f"cannot create a virtual environment at {root}: the path contains {os.pathsep!r}",
             hint="choose a path without it (it would break PATH when the venv is activated)",
         )
     if interpreter.sys_platform == "win32":
         raise EnvironmentError_(
-            f"cannot create a virtual environment for {interpreter.executable}: Windows "
+            f"cannot create a virtual environment for {interpreter.executable_text}: Windows "
             "interpreters are not supported by `bale venv` yet",
             hint="use `python -m venv` for now",
         )
@@ -84,7 +114,7 @@ def create_venv(
 # --- checks before writing ----------------------------------------------------------------------
 
 
-def _prepare_root(root: Path, *, clear: bool, allow_existing: bool) -> bool:
+def _prepare_root(root: str, *, clear: bool, allow_existing: bool) -> bool:
     """Check (and if asked, empty) the target; return whether the folder existed before."""
     try:
         try:
@@ -112,7 +142,7 @@ def _prepare_root(root: Path, *, clear: bool, allow_existing: bool) -> bool:
         return True
     if clear or is_venv(root):  # a venv is replaced, as uv does; other folders only on --clear
         try:
-            _empty(root, [root / name for name in names])
+            _empty([os.path.join(root, name) for name in names])
         except OSError as exc:
             raise _os_error(root, exc) from None
         return True
@@ -123,27 +153,43 @@ def _prepare_root(root: Path, *, clear: bool, allow_existing: bool) -> bool:
     )
 
 
-def _topmost_missing(root: Path) -> Path:
+def _topmost_missing(root: str) -> str:
     """The highest folder of ``root``'s path that does not exist yet (what mkdir will create)."""
     top = root
-    for parent in root.parents:
-        if os.path.lexists(parent):
-            break
-        top = parent
+    parent = os.path.dirname(root)
+    while parent != top and not os.path.lexists(parent):
+        top, parent = parent, os.path.dirname(parent)
     return top
 
 
-def _empty(root: Path, entries: list[Path]) -> None:
-    import shutil
-
+def _empty(entries: list[str]) -> None:
     for entry in entries:
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
+        if os.path.isdir(entry) and not os.path.islink(entry):
+            _remove_tree(entry)
         else:
-            entry.unlink()
+            os.unlink(entry)
 
 
-def _snapshot(root: Path) -> set[str]:
+def _remove_tree(top: str) -> None:
+    """``shutil.rmtree`` for a venv being replaced, without importing shutil (and the fnmatch,
+    re, bz2 and lzma it brings): bottom-up, links removed as links, never followed."""
+
+    def fail(error: OSError) -> None:
+        raise error
+
+    for folder, dirs, files in os.walk(top, topdown=False, onerror=fail):
+        for name in files:
+            os.unlink(os.path.join(folder, name))
+        for name in dirs:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                os.unlink(path)
+            else:
+                os.rmdir(path)
+    os.rmdir(top)
+
+
+def _snapshot(root: str) -> set[str]:
     """Every path under an existing root, so a failed reuse removes only what it added."""
     found: set[str] = set()
     for folder, dirs, files in os.walk(root):
@@ -151,7 +197,7 @@ def _snapshot(root: Path) -> set[str]:
     return found
 
 
-def _roll_back(root: Path, *, created_top: Path | None, keep: set[str]) -> None:
+def _roll_back(root: str, *, created_top: str | None, keep: set[str]) -> None:
     if created_top is not None:
         import shutil
 
@@ -171,7 +217,7 @@ def _roll_back(root: Path, *, created_top: Path | None, keep: set[str]) -> None:
                 pass
 
 
-def _os_error(root: Path, exc: OSError) -> EnvironmentError_:
+def _os_error(root: str, exc: OSError) -> EnvironmentError_:
     reason = exc.strerror or str(exc)
     where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(root) else ""
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -191,7 +237,7 @@ def _os_error(root: Path, exc: OSError) -> EnvironmentError_:
 
 
 def _populate(
-    root: Path, interpreter: Interpreter, *, prompt: str | None, system_site_packages: bool
+    root: str, interpreter: Interpreter, *, prompt: str | None, system_site_packages: bool
 ) -> None:
     """Write the venv: a few ``mkdir``, three symlinks, five small files, ~40 system calls.
 
@@ -266,7 +312,7 @@ def _prompt_for(root: str, prompt: str | None) -> str:
 
 
 def _pyvenv_cfg(interpreter: Interpreter, prompt: str | None, system_site_packages: bool) -> str:
-    base = interpreter.base_executable
+    base = interpreter.base_executable_text
     version = ".".join(str(part) for part in interpreter.version)
     lines = [
         f"home = {os.path.dirname(base)}",
@@ -295,7 +341,7 @@ def _link_interpreter(bin_dir: str, interpreter: Interpreter) -> None:
 
     Where symbolic links cannot be made (some filesystems, policies), each name gets a copy.
     """
-    base = os.fspath(interpreter.base_executable)
+    base = interpreter.base_executable_text
     names = _interpreter_names(interpreter)
     _replace_link(os.path.join(bin_dir, names[0]), base, copy_from=base)
     for name in names[1:]:

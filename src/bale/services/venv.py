@@ -10,6 +10,8 @@ Nothing here prints: the caller renders ``VenvPlan`` / ``VenvResult``.
 
 from __future__ import annotations
 
+import os
+
 from bale.envs.record import Record, assign
 
 TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
@@ -26,6 +28,15 @@ class VenvOptions(Record):
     """What ``bale venv`` was asked for."""
 
     __slots__ = (  # noqa: RUF023 (field order)
+        "path_text",
+        "python",
+        "prompt",
+        "system_site_packages",
+        "clear",
+        "allow_existing",
+        "seed",
+    )
+    _fields = (
         "path",
         "python",
         "prompt",
@@ -34,7 +45,7 @@ class VenvOptions(Record):
         "allow_existing",
         "seed",
     )
-    path: Path
+    path_text: str  # ``path`` as text; the warm path never builds a Path (pathlib costs ~10 ms)
     python: str | None
     prompt: str | None
     system_site_packages: bool
@@ -44,7 +55,7 @@ class VenvOptions(Record):
 
     def __init__(
         self,
-        path: Path,
+        path: str | os.PathLike[str],
         python: str | None = None,
         prompt: str | None = None,
         system_site_packages: bool = False,
@@ -54,7 +65,7 @@ class VenvOptions(Record):
     ) -> None:
         assign(
             self,
-            path=path,
+            path_text=os.fspath(path),
             python=python,
             prompt=prompt,
             system_site_packages=system_site_packages,
@@ -63,36 +74,57 @@ class VenvOptions(Record):
             seed=seed,
         )
 
+    @property
+    def path(self) -> Path:
+        from pathlib import Path
+
+        return Path(self.path_text)
+
 
 class VenvResult(Record):
     """What was made; ``seeded`` holds (name, version) of what ``--seed`` installed."""
 
-    __slots__ = ("root", "interpreter", "base_executable", "replaced", "seeded")  # noqa: RUF023 (field order)
-    root: Path
+    __slots__ = ("root_text", "interpreter", "base_executable_text", "replaced", "seeded")  # noqa: RUF023 (field order)
+    _fields = ("root", "interpreter", "base_executable", "replaced", "seeded")
+    root_text: str
     interpreter: Interpreter
-    base_executable: Path
+    base_executable_text: str
     replaced: bool
     seeded: tuple[tuple[str, str], ...]
 
     def __init__(
         self,
-        root: Path,
+        root: str | os.PathLike[str],
         interpreter: Interpreter,
-        base_executable: Path,
+        base_executable: str | os.PathLike[str],
         replaced: bool,
         seeded: tuple[tuple[str, str], ...],
     ) -> None:
         assign(
             self,
-            root=root,
+            root_text=os.fspath(root),
             interpreter=interpreter,
-            base_executable=base_executable,
+            base_executable_text=os.fspath(base_executable),
             replaced=replaced,
             seeded=seeded,
         )
 
+    @property
+    def root(self) -> Path:
+        from pathlib import Path
 
-def choose_interpreter(python: str | None, *, cache_dir: Path, cwd: Path) -> Interpreter:
+        return Path(self.root_text)
+
+    @property
+    def base_executable(self) -> Path:
+        from pathlib import Path
+
+        return Path(self.base_executable_text)
+
+
+def choose_interpreter(
+    python: str | None, *, cache_dir: str | os.PathLike[str], cwd: str | os.PathLike[str]
+) -> Interpreter:
     """Step 1: the interpreter a ``--python`` value selects."""
     from bale.envs.discovery import find_interpreter
 
@@ -101,18 +133,20 @@ def choose_interpreter(python: str | None, *, cache_dir: Path, cwd: Path) -> Int
 
 def create_environment(options: VenvOptions, interpreter: Interpreter) -> VenvResult:
     """Steps 2 and 3."""
-    from bale.envs.venv import create_venv, is_venv
+    from bale.envs.venv import is_venv, make_venv
 
-    root = options.path.absolute()
+    root = os.path.abspath(options.path_text)
     replaced = is_venv(root) and not options.allow_existing
     seeded: list[tuple[str, str]] = []
 
-    def seed(venv_root: Path) -> None:
+    def seed(venv_root: str) -> None:
+        from pathlib import Path
+
         from bale.envs.seed import seed_pip
 
-        seeded.append(("pip", seed_pip(venv_root, interpreter)))
+        seeded.append(("pip", seed_pip(Path(venv_root), interpreter)))
 
-    create_venv(
+    make_venv(
         root,
         interpreter,
         prompt=options.prompt,
@@ -124,7 +158,7 @@ def create_environment(options: VenvOptions, interpreter: Interpreter) -> VenvRe
     return VenvResult(
         root=root,
         interpreter=interpreter,
-        base_executable=interpreter.base_executable,
+        base_executable=interpreter.base_executable_text,
         replaced=replaced,
         seeded=tuple(seeded),
     )

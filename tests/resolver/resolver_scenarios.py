@@ -18,6 +18,7 @@ Format (TOML)::
     error = '''...'''                            # or: the exact explanation text
     hints = ["..."]                              # optional: exact hint messages
     error_type = "PackageNotFound"               # optional
+    max_dependency_calls = 30                    # optional: metadata questions asked, at most
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Case:
     error: str | None = None
     hints: list[str] | None = None
     error_type: str | None = None
+    max_dependency_calls: int | None = None
 
     @property
     def id(self) -> str:
@@ -102,6 +104,7 @@ def load(path: Path) -> list[Case]:
                 error=raw.get("error"),
                 hints=raw.get("hints"),
                 error_type=raw.get("error_type"),
+                max_dependency_calls=raw.get("max_dependency_calls"),
             )
         )
     return cases

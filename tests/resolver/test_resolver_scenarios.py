@@ -27,6 +27,9 @@ def test_scenario(case: Case) -> None:
                 if package.extras
             }
             assert got == case.extras
+        if case.max_dependency_calls is not None:
+            calls = provider.log.dependencies
+            assert len(calls) <= case.max_dependency_calls, calls
         return
     with pytest.raises(ResolutionImpossible) as raised:
         resolve(case.requirements, provider, case.options)

@@ -118,17 +118,17 @@ def _request(roots: list[str], constraints: list[str]) -> list[Requirement]:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(universes(), st.sampled_from(list(ResolutionStrategy)))
+@given(universes(), st.sampled_from(list(ResolutionStrategy)), st.sampled_from((5, 1, 2, 0)))
 def test_solver_agrees_with_brute_force(
-    data: tuple[Universe, list[str], list[str]], strategy: ResolutionStrategy
+    data: tuple[Universe, list[str], list[str]], strategy: ResolutionStrategy, threshold: int
 ) -> None:
+    """Also with conflict-based prioritisation at thresholds low enough to backjump often."""
     universe, roots, constraints = data
     provider = InMemoryProvider.from_data(universe)
     expected = _brute_force(universe, roots, constraints)
+    options = ResolverOptions(resolution=strategy, conflict_threshold=threshold)
     try:
-        resolution = resolve(
-            _request(roots, constraints), provider, ResolverOptions(resolution=strategy)
-        )
+        resolution = resolve(_request(roots, constraints), provider, options)
     except ResolutionImpossible as error:
         assert not expected, f"solver failed but a solution exists:\n{error.message}"
         assert error.message
@@ -188,3 +188,54 @@ def test_term_algebra_matches_enumeration(
             term_spec, term_positive, state
         )
         assert _allows(intersection, state) == expected
+
+
+@st.composite
+def larger_universes(draw: st.DrawFn) -> tuple[Universe, list[str]]:
+    """8 projects x up to 6 versions: too many for brute force, enough for long walks."""
+    names = [f"p{i}" for i in range(8)]
+    versions = [f"{v}.0" for v in range(1, 7)]
+    universe: Universe = {}
+    for name in names:
+        universe[name] = {}
+        count = draw(st.integers(min_value=1, max_value=len(versions)))
+        for version in versions[:count]:
+            deps = draw(
+                st.lists(
+                    st.tuples(st.sampled_from(names), st.integers(1, 6), st.integers(1, 6)),
+                    max_size=3,
+                    unique_by=lambda triple: triple[0],
+                )
+            )
+            universe[name][version] = [
+                f"{dep}>={low}.0,<={max(low, high)}.0" for dep, low, high in deps if dep != name
+            ]
+    roots = draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))
+    return universe, roots
+
+
+def _solvable(universe: Universe, roots: list[str], threshold: int) -> dict[str, Version] | None:
+    provider = InMemoryProvider.from_data(universe)
+    try:
+        resolution = resolve(
+            _request(roots, []), provider, ResolverOptions(conflict_threshold=threshold)
+        )
+    except ResolutionImpossible:
+        return None
+    return dict(resolution.pins)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(larger_universes(), st.sampled_from((1, 2, 3)))
+def test_prioritisation_never_changes_solvability(
+    data: tuple[Universe, list[str]], threshold: int
+) -> None:
+    """Backjumps of conflict-based prioritisation keep the solver complete and sound."""
+    universe, roots = data
+    plain = _solvable(universe, roots, 0)
+    prioritised = _solvable(universe, roots, threshold)
+    assert (plain is None) == (prioritised is None), (plain, prioritised)
+    if prioritised is not None:
+        chosen: dict[str, Version | None] = {name: None for name in universe}
+        chosen.update(prioritised)
+        assert _valid(universe, roots, [], chosen), prioritised

@@ -47,6 +47,11 @@ class ResolverOptions:
     ``preferences`` are installed or locked versions, kept when they still fit (minimal change);
     ``upgrade`` drops all of them, ``upgrade_packages`` drops those named. ``timeout`` is a
     wall-clock limit in seconds measured with ``clock`` (injectable for tests).
+
+    ``conflict_threshold`` tunes conflict-based prioritisation (see `bale.resolver.solver`):
+    after this many rejections of one package's versions, or this many conflicts caused by one
+    earlier decision, the rejected package is decided before the culprit and the solver
+    backjumps to before the culprit's decision. 0 turns it off; tests lower it to exercise it.
     """
 
     prerelease: PrereleaseMode = PrereleaseMode.IF_NECESSARY_OR_EXPLICIT
@@ -55,6 +60,7 @@ class ResolverOptions:
     upgrade: bool = False
     upgrade_packages: frozenset[NormalizedName] = frozenset()
     timeout: float | None = None
+    conflict_threshold: int = 5
     clock: Callable[[], float] = time.monotonic
 
     def preference(self, name: NormalizedName) -> Version | None:

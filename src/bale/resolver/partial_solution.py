@@ -69,6 +69,19 @@ class PartialSolution:
             return Relation.INCONCLUSIVE
         return self._algebra.relation(known, term)
 
+    def packages(self) -> list[Package]:
+        """Every package with at least one assignment, in a reproducible order."""
+        return list(self._by_package)
+
+    def decision_level(self, package: Package) -> int | None:
+        """The level at which `package` was decided, or None if it is not decided."""
+        if package not in self._decisions:
+            return None
+        for assignment in self._by_package[package]:
+            if assignment.cause is None:
+                return assignment.level
+        return None  # pragma: no cover - a decision always has its assignment
+
     def satisfier(self, term: Term) -> Assignment:
         """The earliest assignment such that the assignments up to it satisfy `term`."""
         accumulated: Term | None = None

@@ -51,6 +51,7 @@ class SolverStats:
     conflicts: int
     propagations: int
     seconds: float
+    restarts: int = 0  # backjumps made by conflict-based prioritisation
 
 
 @dataclass(frozen=True, slots=True)

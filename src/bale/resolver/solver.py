@@ -10,6 +10,18 @@ Speed notes: incompatibilities are indexed by package and visited newest first; 
 query is one cached comparison against the package's running intersection; the versions that
 match a package's current range are cached and narrowed incrementally; identical dependencies of
 adjacent versions share one incompatibility (`bale.resolver.listing`).
+
+Conflict-based prioritisation (as uv does since its "wrong backtracking" work): plain PubGrub
+keeps an early decision (say ``shared 4.0``) and walks back through every version of a package
+decided later (``b``) whose dependencies conflict with it, fetching metadata for each. The
+solver counts, per package, how often its versions were rejected (*affected*) and how often an
+earlier decision on it took part in such a rejection (*culprit*). When either count reaches
+``options.conflict_threshold`` the affected package is moved ahead of every ordinary package,
+the culprits behind them, and the solver backjumps to before the earliest culprit's decision,
+so the culprit is decided again with the affected package's constraints already known. Learned
+incompatibilities are kept, so nothing true is forgotten. Each count reaches the threshold
+once, so restarts are bounded by twice the number of packages and the solve still terminates;
+everything is keyed and ordered without hashing of strings, so it is deterministic.
 """
 
 from __future__ import annotations
@@ -83,6 +95,10 @@ class Solver:
         self._prefetched: set[tuple[NormalizedName, Version | None]] = set()
         self._root_dependencies: list[tuple[Requirement, Requirement | None, Dependency]] = []
         self.conflicts: Counter[NormalizedName] = Counter()
+        self._affected: Counter[Package] = Counter()  # rejections of the package's versions
+        self._culprit: Counter[Package] = Counter()  # rejections it took part in, decided earlier
+        self._urgency: dict[Package, int] = {}  # -1: decide first; +1: decide last
+        self.restart_count = 0
         self.decision_count = 0
         self.conflict_count = 0
         self.propagation_count = 0
@@ -92,11 +108,11 @@ class Solver:
 
     def solve(self) -> Resolution:
         self._add(Incompatibility((Term(ROOT, self.ranges.full, False),), RootCause()))
-        next_package: Package | None = ROOT
-        while next_package is not None:
-            self._propagate(next_package)
+        changed: Sequence[Package] | None = (ROOT,)
+        while changed is not None:
+            self._propagate(changed)
             self._check_time()
-            next_package = self._decide()
+            changed = self._decide()
         return self._result()
 
     def _add(
@@ -113,10 +129,10 @@ class Solver:
 
     # -- unit propagation --------------------------------------------------------------------
 
-    def _propagate(self, package: Package) -> None:
+    def _propagate(self, packages: Sequence[Package]) -> None:
         # An insertion-ordered set: the order of propagation must not depend on hash seeds,
         # or the same request could resolve differently from one run to the next.
-        changed: dict[Package, None] = {package: None}
+        changed: dict[Package, None] = dict.fromkeys(packages)
         while changed:
             current, _ = changed.popitem()
             bucket = self.incompatibilities.get(current, [])
@@ -127,7 +143,7 @@ class Solver:
                     root_cause = self._resolve_conflict(incompatibility)
                     derived = self._propagate_one(root_cause)
                     assert isinstance(derived, Package), "conflict resolution must yield a unit"
-                    changed = {derived: None}
+                    changed = dict.fromkeys(self._after_rejection(derived, root_cause))
                     break
                 if result is not None:
                     assert isinstance(result, Package)
@@ -205,15 +221,57 @@ class Solver:
             created = True
         raise self._reporter().failure(incompatibility)
 
+    # -- conflict-based prioritisation --------------------------------------------------------
+
+    def _after_rejection(
+        self, affected: Package, incompatibility: Incompatibility
+    ) -> Sequence[Package]:
+        """Count a rejection of `affected`'s versions by `incompatibility`'s other terms.
+
+        Returns the packages to propagate next: `affected` alone, or every assigned package
+        after a prioritisation backjump (incompatibilities learned since the level we return
+        to may be units there, and unit propagation must reach its fixed point again).
+        """
+        threshold = self.options.conflict_threshold
+        if threshold <= 0:
+            return (affected,)
+        culprits = [
+            term.package
+            for term in incompatibility.terms
+            if term.package != affected and not term.package.is_root
+        ]
+        if not culprits:
+            return (affected,)
+        self._affected[affected] += 1
+        reached = self._affected[affected] == threshold
+        for culprit in culprits:
+            self._culprit[culprit] += 1
+            reached = reached or self._culprit[culprit] == threshold
+        if not reached:
+            return (affected,)
+        self._urgency[affected] = -1
+        levels: list[int] = []
+        for culprit in culprits:
+            self._urgency[culprit] = 1
+            level = self.solution.decision_level(culprit)
+            if level is not None and level > 0:
+                levels.append(level)
+        if not levels or min(levels) - 1 >= self.solution.level:
+            return (affected,)
+        self.restart_count += 1
+        self.solution.backtrack(min(levels) - 1)
+        return self.solution.packages()
+
     # -- decision making ---------------------------------------------------------------------
 
-    def _decide(self) -> Package | None:
+    def _decide(self) -> Sequence[Package] | None:
+        """Decide one package (or learn why it cannot be); the packages to propagate next."""
         pending = self.solution.pending()
         if not pending:
             return None
         if pending[0].is_root:
             self._decide_root()
-            return ROOT
+            return (ROOT,)
         package, indices = self._choose_package(pending)
         listing = self._listing(package.name)
         known = self.solution.known(package)
@@ -226,15 +284,15 @@ class Solver:
                     self.algebra,
                 )
             )
-            return package
+            return (package,)
         if not indices:
             self._add(make_incompatibility((known,), NoVersionsCause(), self.algebra))
-            return package
+            return (package,)
         version = self._choose_version(package, listing, indices)
         info = listing.candidates[listing.index(version)]
         if info.unavailable is not None:
             self._add(unavailable_incompatibility(package, listing, version, self.algebra))
-            return package
+            return (package,)
         dependencies = self._dependencies_of(package, version)
         if isinstance(dependencies, Unavailable):
             index = listing.index(version)
@@ -244,24 +302,26 @@ class Solver:
                     (Term(package, versions, True),), UnavailableCause(dependencies), self.algebra
                 )
             )
-            return package
+            return (package,)
         self._prefetch(PrefetchRequest(dep.package.name) for dep in dependencies)
         merger = self._mergers.get(package)
         if merger is None:
             merger = self._mergers[package] = DependencyMerger(package, listing, self.algebra)
-        conflict = False
+        conflict: Incompatibility | None = None
         relation = self.solution.relation
         for incompatibility, replaced in merger.add(version, dependencies):
             self._add(incompatibility, replaced)
-            conflict = conflict or all(
+            if conflict is None and all(
                 term.package == package or relation(term) is Relation.SATISFIED
                 for term in incompatibility.terms
-            )
-        if not conflict:
-            self.decision_count += 1
-            term = Term(package, self.ranges.intern(singleton(version)), True)
-            self.solution.decide(package, version, term)
-        return package
+            ):
+                conflict = incompatibility
+        if conflict is not None:
+            return self._after_rejection(package, conflict)
+        self.decision_count += 1
+        term = Term(package, self.ranges.intern(singleton(version)), True)
+        self.solution.decide(package, version, term)
+        return (package,)
 
     def _decide_root(self) -> None:
         """Add the user's requirements and constraints as root incompatibilities; select root."""
@@ -299,21 +359,24 @@ class Solver:
         )
 
     def _choose_package(self, pending: Sequence[Package]) -> tuple[Package, list[int]]:
-        """The pending package with the fewest matching versions (provider priority first)."""
+        """The pending package to decide next: provider priority first, then conflict
+        urgency (see the module docstring), then the fewest matching versions."""
         best: Package | None = None
-        best_key: tuple[int, int] = (0, 0)
+        best_key: tuple[int, int, int] = (0, 0, 0)
         best_indices: list[int] = []
         hints: list[PrefetchRequest] = []
         priorities = self._priorities
+        urgency = self._urgency
         for package in pending:
             indices = self._matching_indices(package, hints)
             priority = priorities.get(package.name)
             if priority is None:
                 priority = priorities[package.name] = self.provider.priority(package.name)
-            key = (priority, len(indices))
+            # A package with no versions left comes first at its priority: it fails at once.
+            key = (priority, urgency.get(package, 0) if indices else -2, len(indices))
             if best is None or key < best_key:
                 best, best_key, best_indices = package, key, indices
-                if key[1] == 0 and priority <= 0:
+                if not indices and priority <= 0:
                     break  # cannot do better than a package with no versions left
         if hints:
             self._prefetch(hints)
@@ -538,6 +601,7 @@ class Solver:
             self.conflict_count,
             self.propagation_count,
             self.options.clock() - self._started,
+            self.restart_count,
         )
         return Resolution(packages, stats)
 

@@ -349,7 +349,7 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     wheels = _local_wheels(args.packages)
     target = target_from_args(args, opts, for_write=True)
     console.detail(f"using the {target.describe()}")
-    reporter = console_reporter(console)
+    reporter = console_reporter(console, progress=not args.no_progress)
     cache = Cache(default_cache_dir(opts))
     if wheels is not None and not args.requirement_files and not args.editables:
         from bale.services.install import local_wheels_need_resolution

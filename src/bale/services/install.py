@@ -330,16 +330,21 @@ def install(
     builder = builder_factory(cache, target, client, build_options, reporter)
     reporter.phase_started("resolve")
     started = time.perf_counter()
-    resolved = resolve_inputs(
-        inputs,
-        located,
-        client,
-        builder if build is not None else None,
-        markers=markers,
-        settings=resolve_settings,
-        preferences=_preferences(installed),
-        cwd=cwd,
-    )
+    try:
+        resolved = resolve_inputs(
+            inputs,
+            located,
+            client,
+            builder if build is not None else None,
+            markers=markers,
+            settings=resolve_settings,
+            preferences=_preferences(installed),
+            cwd=cwd,
+        )
+    except BaseException:
+        # Clear the spinner before the error is printed.
+        reporter.phase_finished("resolve", 0, time.perf_counter() - started)
+        raise
     inputs, pins, resolution = resolved.inputs, resolved.pins, resolved.resolution
     resolve_seconds = time.perf_counter() - started
     reporter.phase_finished("resolve", len(pins), resolve_seconds)
@@ -634,6 +639,11 @@ def _prepare(wanted, pins, client, cache, inputs, requested, reporter, builder):
     from bale.installer.placement import InstallRequest
 
     def one(item):  # type: ignore[no-untyped-def]
+        result = fetch_one(item)
+        reporter.phase_advanced("prepare", 1, item.name)
+        return result
+
+    def fetch_one(item):  # type: ignore[no-untyped-def]
         name = canonicalize_name(item.name)
         _version, candidate = pins[name]
         if isinstance(candidate, DirectSource):
@@ -657,12 +667,21 @@ def _prepare(wanted, pins, client, cache, inputs, requested, reporter, builder):
         cached = _unpacked(Path(stored.path), cache, stored.sha256, reporter)
         return InstallRequest(cached, requested=name in requested)
 
+    started = time.perf_counter()
     reporter.phase_started("prepare", len(wanted))
-    prepared = list(parallel_map(one, list(wanted)))
+    try:
+        prepared = list(parallel_map(one, list(wanted)))
+    finally:
+        reporter.phase_finished("prepare", len(wanted), time.perf_counter() - started)
     to_build = [p for p in prepared if isinstance(p, _ToBuild)]
     if not to_build:
         return prepared
-    built = builder().wheels([b.request for b in to_build])
+    started = time.perf_counter()
+    reporter.phase_started("build", len(to_build))
+    try:
+        built = builder().wheels([b.request for b in to_build])
+    finally:
+        reporter.phase_finished("build", len(to_build), time.perf_counter() - started)
     by_name = {}
     for item, wheel in zip(to_build, built, strict=True):
         if Version(wheel.version) != Version(item.version):

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from bale.cache.layout import Cache
@@ -17,7 +18,13 @@ from bale.http.settings import settings_from
 from bale.index.client import IndexClient, IndexOptions
 from bale.index.sources import build_sources
 from bale.index.target import current_target
-from bale.resolver import InMemoryProvider, ResolverOptions, resolve
+from bale.resolver import (
+    InMemoryProvider,
+    ResolverOptions,
+    Unavailable,
+    UnavailableKind,
+    resolve,
+)
 from bale.services.provider import IndexProvider
 from support.dists import Dist
 
@@ -109,3 +116,35 @@ def test_metadata_is_fetched_in_parallel(index, tmp_path: Path) -> None:
     serial = sum(r.end - r.start for r in records)
     wall = max(r.end for r in records) - min(r.start for r in records)
     assert wall < serial / 3, (wall, serial)
+
+
+BAD_REQUIREMENT = "dateutil (>=2.1) ; python_version<'3' and"
+
+
+@pytest.mark.parametrize("metadata_files", [True, False], ids=["pep658", "range-requests"])
+def test_invalid_requires_dist_makes_the_version_unavailable(
+    index, tmp_path: Path, metadata_files: bool
+) -> None:
+    """An old release whose Requires-Dist packaging refuses is skipped (an older one is
+    chosen), and when it is the only candidate the explanation quotes why."""
+    index.metadata_files = metadata_files
+    index.add(Dist("boto", "1.0", requires=["dateutil"]))
+    index.add(Dist("boto", "2.0", requires=[BAD_REQUIREMENT]))
+    index.add(Dist("dateutil", "2.0"))
+    provider = _provider(index, tmp_path)
+    answer = provider.dependencies(canonicalize_name("boto"), Version("2.0"))
+    assert isinstance(answer, Unavailable)
+    assert answer.kind is UnavailableKind.INVALID_METADATA
+    assert answer.reason.startswith("has invalid metadata in boto-2.0-py3-none-any.whl: ")
+    assert "requires-dist" in answer.reason
+
+    resolution = resolve(_requirements("boto"), _provider(index, tmp_path / "2"))
+    assert {name: str(v) for name, v in resolution.pins.items()} == {
+        "boto": "1.0",
+        "dateutil": "2.0",
+    }
+    with pytest.raises(ResolutionImpossible) as caught:
+        resolve(_requirements("boto>=2"), _provider(index, tmp_path / "3"))
+    message = caught.value.message
+    assert "boto>=2 has invalid metadata in boto-2.0-py3-none-any.whl: " in message, message
+    assert "is invalid for 'requires-dist'" in message

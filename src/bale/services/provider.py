@@ -24,13 +24,16 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from packaging.metadata import Metadata
+from packaging.metadata import InvalidMetadata, Metadata
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from bale.index.candidate import Candidate, evaluate_file, group_by_version, python_allows
 from bale.index.client import IndexClient, MetadataUnavailable, NotFound
-from bale.index.policy import upload_timestamp
+from bale.index.filenames import ParsedFilename
+from bale.index.pages import IndexFile
+from bale.index.policy import SelectionPolicy, upload_timestamp
+from bale.index.target import Target
 from bale.resolver.provider import (
     Available,
     PrefetchRequest,
@@ -102,7 +105,19 @@ class IndexProvider(Provider):
     def _usable(
         self, name: NormalizedName, metadata: Metadata, filename: str
     ) -> Available | Unavailable:
-        """The dependencies in ``metadata``, unless it names another project or Python."""
+        """The dependencies in ``metadata``, unless it names another project or Python, or a
+        field the solver needs is invalid (packaging validates fields lazily, on access: an old
+        release with a malformed Requires-Dist is skipped, as uv does, not a crash)."""
+        try:
+            return self._checked(name, metadata, filename)
+        except InvalidMetadata as exc:
+            return Unavailable(
+                f"has invalid metadata in {filename}: {exc}", UnavailableKind.INVALID_METADATA
+            )
+
+    def _checked(
+        self, name: NormalizedName, metadata: Metadata, filename: str
+    ) -> Available | Unavailable:
         if canonicalize_name(metadata.name) != name:
             return Unavailable(
                 f"has metadata naming another project ({metadata.name}) in {filename}",
@@ -210,9 +225,9 @@ class IndexProvider(Provider):
 def _evaluate_version(
     name: str,
     version: Version,
-    files: Sequence[tuple[object, object]],
-    target: object,
-    policy: object,
+    files: Sequence[tuple[IndexFile, ParsedFilename]],
+    target: Target,
+    policy: SelectionPolicy,
     source: str,
 ) -> tuple[VersionInfo | None, Candidate | None]:
     """The listing entry for one version and its best file (None: hidden by --exclude-newer)."""
@@ -220,7 +235,7 @@ def _evaluate_version(
     if cutoff is not None:
         visible = []
         for file, parsed in files:
-            uploaded = upload_timestamp(file.upload_time)  # type: ignore[attr-defined]
+            uploaded = upload_timestamp(file.upload_time)
             if uploaded is None or uploaded <= cutoff:
                 visible.append((file, parsed))
         if not visible:
@@ -237,7 +252,7 @@ def _evaluate_version(
             policy,
             source=source,
             allow_yanked=True,
-            parsed=parsed,  # type: ignore[arg-type]
+            parsed=parsed,
         )
         if isinstance(outcome, str):
             reasons.append(outcome)
@@ -261,7 +276,7 @@ def _better(a: Candidate, b: Candidate) -> bool:
 
 
 def _why_unusable(
-    files: Sequence[tuple[object, object]], reasons: list[str], target: object
+    files: Sequence[tuple[IndexFile, ParsedFilename]], reasons: list[str], target: Target
 ) -> Unavailable:
     python = getattr(target, "python_version", None)
     requires = {getattr(f, "requires_python", None) for f, _ in files}

@@ -246,7 +246,7 @@ class Bench:
     warm_sets: dict[str, set[str]] = field(default_factory=dict)
     venv_holds: dict[str, str | None] = field(default_factory=dict)
     dry_warmed: set[tuple[str, str]] = field(default_factory=set)
-    checks: list[str] = field(default_factory=list)
+    checks: dict[str, None] = field(default_factory=dict)  # ordered, each note once
     outputs: dict[str, str] = field(default_factory=dict)
 
     def cache(self, tool: Tool) -> Path:
@@ -280,7 +280,7 @@ class Bench:
         wanted = {re.sub(r"[-_.]+", "-", n).lower() for n, _ in read_pins(SETS / f"{set_name}.txt")}
         missing = wanted - installed_names(venv)
         if missing:
-            self.checks.append(f"{tool.name} {set_name}: not installed: {sorted(missing)}")
+            self.checks[f"{tool.name} {set_name}: not installed: {sorted(missing)}"] = None
 
     def _ensure_warm(self, tool: Tool, set_name: str) -> None:
         if set_name not in self.warm_sets.get(tool.name, set()):
@@ -328,11 +328,10 @@ class Bench:
             count = resolved_count(tool, run.stderr, run.stdout, report)
             pins = len(read_pins(SETS / f"{set_name}.txt"))
             if count != pins:
-                self.checks.append(
-                    f"{tool.name} {set_name} dry-run: {count} packages chosen, {pins} pinned"
-                )
+                note = f"{tool.name} {set_name} dry-run: {count} packages chosen, {pins} pinned"
+                self.checks[note] = None
             if installed_names(venv):
-                self.checks.append(f"{tool.name} {set_name} dry-run changed the empty venv")
+                self.checks[f"{tool.name} {set_name} dry-run changed the empty venv"] = None
             self.outputs[f"{set_name}/{scenario}/{tool.name}"] = summary_lines(run.stderr)
             return run.seconds
 
@@ -359,7 +358,9 @@ def run_scenario(
                 return action()
             except RunFailed as error:
                 failures[tool.name] = str(error)
-                print(f"  {tool.name} failed: {str(error)[:2000]}", file=sys.stderr)
+                text = str(error)
+                head, _, rest = text.partition("\n")
+                print(f"  {tool.name} failed: {head}\n{rest[-2500:]}", file=sys.stderr)
                 return None
 
         steps.append((tool.name, step))
@@ -601,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in [*notes, *bench.checks]:
         print(f"note: {line}")
     for key, error in failures.items():
-        print(f"FAILED {key}: {error.splitlines()[0]}")
+        lines = [line for line in error.splitlines() if line.strip()]
+        print(f"FAILED {key}: {lines[0]}\n    {lines[-1] if len(lines) > 1 else ''}")
     path = write_results(
         "compare",
         {
@@ -618,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
             "rows": rows,
             "tables": tables,
             "table_text": table_text,
-            "checks": bench.checks + notes,
+            "checks": [*bench.checks, *notes],
             "failures": failures,
             "last_output": bench.outputs,
         },

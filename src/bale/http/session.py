@@ -34,6 +34,7 @@ from urllib3.exceptions import (
 
 from bale.errors import AuthenticationError, NetworkError, OfflineError
 from bale.http.auth import Authenticator, Credentials
+from bale.http.dns import connection_classes
 from bale.http.redact import redact_text, redact_url
 from bale.http.settings import HttpSettings
 from bale.http.tls import ssl_context
@@ -303,8 +304,12 @@ class HttpSession:
                 kwargs["proxy_headers"] = urllib3.make_headers(
                     proxy_basic_auth=f"{creds.username}:{creds.password}"
                 )
-            return urllib3.ProxyManager(clean, **kwargs)
-        return urllib3.PoolManager(**kwargs)
+            manager: urllib3.PoolManager = urllib3.ProxyManager(clean, **kwargs)
+        else:
+            manager = urllib3.PoolManager(**kwargs)
+        # Names resolved once per process and hedged (see bale.http.dns: 5 s DNS stalls).
+        manager.pool_classes_by_scheme = connection_classes()
+        return manager
 
 
 def status_error(response: HttpResponse) -> NetworkError:

@@ -6,8 +6,9 @@
    an sdist is keyed by its sha256, a git source by its commit (and subdirectory), a project
    folder by its path, with the folder's content hash stored beside the wheel: the folder is
    rebuilt only when its content changed (an editable build: only when pyproject.toml,
-   setup.py or setup.cfg changed: ``metadata_files_hash``); the variant is the interpreter (implementation,
-   version, platform), the isolation mode, editable or not, and the config settings;
+   setup.py or setup.cfg changed: ``metadata_files_hash``); the variant is the interpreter
+   (implementation, version, platform), the isolation mode, editable or not, and the config
+   settings;
 2. an sdist is extracted safely (``sdist.extract_sdist``) into a temporary folder; a git source is
    checked out once per commit (``vcs.GitSources``); a folder is built in place;
 3. the build environment for ``[build-system] requires`` is made or reused

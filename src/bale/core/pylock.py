@@ -251,7 +251,7 @@ def describe_platform(markers: Mapping[str, str]) -> str:
 
 
 def _holds(marker: Marker, env: Mapping[str, Any]) -> bool:
-    return marker.evaluate(dict(env), context="lock_file")  # type: ignore[arg-type]
+    return marker.evaluate(dict(env), context="lock_file")
 
 
 def _best_wheel(wheels: Sequence[PackageWheel], ranks: Mapping[str, int]) -> PackageWheel | None:

@@ -10,6 +10,7 @@ then a higher build tag, then the sdist.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,6 +74,30 @@ def python_allows(requires_python: str | None, version: Version) -> bool:
     return spec is None or spec.contains(version, prereleases=True)
 
 
+# Per target (keyed by the identity of its rank dict, which the entry keeps alive): the rank of
+# each compressed wheel tag set seen so far. Pages repeat a few dozen tag sets over thousands of
+# files, so a rank is one dict lookup instead of an expansion and a scan.
+_TAG_RANKS: dict[int, tuple[dict[str, int], dict[str, int | None]]] = {}
+_TAG_RANKS_LOCK = threading.Lock()
+
+
+def wheel_rank(target: Target, parsed: ParsedFilename) -> int | None:
+    """``target.rank(parsed.tags)``, cached by the filename's tag text for this target."""
+    if not parsed.tag_text:
+        return target.rank(parsed.tags)
+    entry = _TAG_RANKS.get(id(target.ranks))
+    if entry is None or entry[0] is not target.ranks:
+        with _TAG_RANKS_LOCK:
+            entry = (target.ranks, {})
+            _TAG_RANKS[id(target.ranks)] = entry
+    cache = entry[1]
+    try:
+        return cache[parsed.tag_text]
+    except KeyError:
+        rank = cache[parsed.tag_text] = target.rank(parsed.tags)
+        return rank
+
+
 def evaluate_file(
     file: IndexFile,
     name: str,
@@ -82,22 +107,25 @@ def evaluate_file(
     source: str = "",
     allow_yanked: bool = False,
     parsed: ParsedFilename | None = None,
+    upload_checked: bool = False,
 ) -> Candidate | str:
-    """A ``Candidate`` for ``file``, or the reason it is not one (for messages)."""
+    """A ``Candidate`` for ``file``, or the reason it is not one (for messages).
+
+    ``upload_checked``: the caller already hid files uploaded after ``--exclude-newer``."""
     parsed = parsed or parse_filename(file.filename, name)
     if parsed is None:
         return f"{file.filename} is not a wheel or sdist of {name}"
     if file.yanked is not None and not allow_yanked:
         reason = f": {file.yanked}" if file.yanked else ""
         return f"{file.filename} was yanked{reason}"
-    if policy.exclude_newer is not None:
+    if policy.exclude_newer is not None and not upload_checked:
         uploaded = upload_timestamp(file.upload_time)
         if uploaded is not None and uploaded > policy.exclude_newer:
             return f"{file.filename} was uploaded after the --exclude-newer date"
     if parsed.is_wheel:
         if not policy.allows_wheel(name):
             return f"{file.filename} is a wheel and --no-binary excludes wheels of {name}"
-        rank = target.rank(parsed.tags)
+        rank = wheel_rank(target, parsed)
         if rank is None:
             return f"{file.filename} has no tag the target supports"
     else:

@@ -25,6 +25,7 @@ class ParsedFilename:
     is_wheel: bool
     tags: tuple[str, ...] = ()  # wheels: every "py-abi-plat" the compressed tag set expands to
     build: tuple[int, str] | tuple[()] = ()
+    tag_text: str = ""  # wheels: the compressed tag set as written ("py2.py3-none-any")
 
 
 def is_distribution(filename: str) -> bool:
@@ -44,16 +45,40 @@ def parse_filename(filename: str, project: str | None = None) -> ParsedFilename 
     return None
 
 
+@lru_cache(maxsize=4096)
+def canonical_name(text: str) -> str:
+    """``canonicalize_name``, cached: a page's files repeat the same few name spellings."""
+    return canonicalize_name(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_version(text: str) -> Version | None:
+    """``Version(text)``, cached (a version's files share its string); None when invalid."""
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def expand_tags(tag_text: str) -> tuple[str, ...]:
+    """The ``"py-abi-plat"`` strings a wheel's compressed tag set (``"py2.py3-none-any"``)
+    stands for, in filename order; cached, few distinct tag sets exist."""
+    if "." not in tag_text:
+        return (tag_text,)
+    pys, abis, plats = (p.split(".") for p in tag_text.split("-"))
+    return tuple(f"{py}-{abi}-{plat}" for py in pys for abi in abis for plat in plats)
+
+
 def _parse_wheel(filename: str, project: str | None) -> ParsedFilename | None:
     parts = filename[:-4].split("-")
     if len(parts) not in (5, 6):
         return None
-    name = canonicalize_name(parts[0])
+    name = canonical_name(parts[0])
     if project is not None and name != project:
         return None
-    try:
-        version = Version(parts[1])
-    except InvalidVersion:
+    version = parse_version(parts[1])
+    if version is None:
         return None
     build: tuple[int, str] | tuple[()] = ()
     if len(parts) == 6:
@@ -61,9 +86,8 @@ def _parse_wheel(filename: str, project: str | None) -> ParsedFilename | None:
         if not digits:
             return None
         build = (int(parts[2][:digits]), parts[2][digits:])
-    pys, abis, plats = (p.split(".") for p in parts[-3:])
-    tags = tuple(f"{py}-{abi}-{plat}" for py in pys for abi in abis for plat in plats)
-    return ParsedFilename(name, version, True, tags, build)
+    tag_text = "-".join(parts[-3:])
+    return ParsedFilename(name, version, True, expand_tags(tag_text), build, tag_text)
 
 
 def _parse_sdist(stem: str, project: str | None) -> ParsedFilename | None:
@@ -74,15 +98,14 @@ def _parse_sdist(stem: str, project: str | None) -> ParsedFilename | None:
     split = None
     if project is not None:
         for i in candidates:
-            if canonicalize_name(stem[:i]) == project:
+            if canonical_name(stem[:i]) == project:
                 split = i
                 break
         if split is None:
             return None
     else:
         split = candidates[-1]
-    try:
-        version = Version(stem[split + 1 :])
-    except InvalidVersion:
+    version = parse_version(stem[split + 1 :])
+    if version is None:
         return None
-    return ParsedFilename(canonicalize_name(stem[:split]), version, False)
+    return ParsedFilename(canonical_name(stem[:split]), version, False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
@@ -146,8 +147,8 @@ def parse_json(data: bytes, url: str, name: str) -> ProjectPage:
         files.append(
             IndexFile(
                 filename=filename,
-                url=urljoin(url, href),
-                hashes=tuple(sorted((str(k), str(v)) for k, v in hashes.items())),
+                url=absolute_url(url, href),
+                hashes=_hash_pairs(hashes),
                 requires_python=rp if isinstance(rp, str) and rp.strip() else None,
                 yanked=_yanked(yanked),
                 metadata_hashes=_metadata_hashes(metadata),
@@ -164,6 +165,30 @@ def parse_json(data: bytes, url: str, name: str) -> ProjectPage:
         versions=tuple(str(v) for v in versions) if isinstance(versions, list) else None,
         newer_minor=newer,
     )
+
+
+# An http(s) URL that ``urljoin`` returns unchanged: a host part, then no character that it would
+# strip or rewrite (tabs and newlines; the scheme's case; an empty query, fragment or ";params";
+# brackets it validates in the host; non-ASCII hosts it NFKC-checks) - checked conservatively.
+_PLAIN = r"[^\x00-\x20\x7f-\U0010ffff\[\]?#;\\]"
+_PLAIN_ABSOLUTE = re.compile(rf"https?://(?!/){_PLAIN}+")
+
+
+def absolute_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``, without its cost for the common case of an already absolute,
+    plain http(s) URL (PyPI's JSON pages give every file that way; ``urljoin`` was ~10% of
+    bale's CPU on a large resolution). Anything unusual takes ``urljoin`` itself."""
+    if _PLAIN_ABSOLUTE.fullmatch(href):
+        return href
+    return urljoin(base, href)
+
+
+def _hash_pairs(hashes: dict[object, object]) -> tuple[tuple[str, str], ...]:
+    """The hashes as sorted (name, value) pairs; one hash (the usual case) without sorting."""
+    if len(hashes) == 1:
+        for k, v in hashes.items():
+            return ((k, v),) if type(k) is str and type(v) is str else ((str(k), str(v)),)
+    return tuple(sorted((str(k), str(v)) for k, v in hashes.items()))
 
 
 def _yanked(value: object) -> str | None:

@@ -256,6 +256,7 @@ def _evaluate_version(
             source=source,
             allow_yanked=True,
             parsed=parsed,
+            upload_checked=True,
         )
         if isinstance(outcome, str):
             reasons.append(outcome)

@@ -435,8 +435,11 @@ def build_settings_from(args, opts):  # type: ignore[no-untyped-def]
     from bale.index.policy import format_control
     from bale.services.install import BuildSettings
 
+    build_flags = args.config_settings or args.build_constraints or args.no_build_isolation
     return BuildSettings(
-        options=build_options_from(args, opts),
+        # Given build flags are checked now; without any, the build layer is imported only if
+        # something is actually built (an already-satisfied install never pays for it).
+        options=build_options_from(args, opts) if build_flags else None,
         only_binary=format_control(args.only_binary),
         no_binary=format_control(args.no_binary),
     )

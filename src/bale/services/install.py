@@ -300,7 +300,9 @@ def install(
     cwd = Path.cwd() if cwd is None else cwd
     located = locate_direct(inputs, markers, cwd)
     refuse_builds(located, build.allows_build if build is not None else lambda name: False)
-    build_options = build_options_of(build)
+    # Built only when a build happens, so an already-satisfied install never imports build/.
+    def build_options():  # type: ignore[no-untyped-def]
+        return build_options_of(build)
 
     # 2. Fast path: nothing to do, and no network to touch.
     hashes_required = install_settings.require_hashes or inputs.hashes_required
@@ -458,7 +460,8 @@ def build_options_of(build: BuildSettings | None):  # type: ignore[no-untyped-de
 
 
 def builder_factory(cache, target, client, options, reporter):  # type: ignore[no-untyped-def]
-    """A Builder made on first use (thread-safe), for the target interpreter."""
+    """A Builder made on first use (thread-safe), for the target interpreter. ``options`` is a
+    ``BuildOptions`` or a function that makes one (called at first use)."""
     import threading
 
     made: list[object] = []
@@ -474,7 +477,7 @@ def builder_factory(cache, target, client, options, reporter):  # type: ignore[n
                         cache=cache,
                         interpreter=target.interpreter,
                         client=client,
-                        options=options,
+                        options=options() if callable(options) else options,
                         reporter=reporter,
                     )
                 )

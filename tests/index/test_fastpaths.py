@@ -4,6 +4,8 @@ cached tag ranks vs ``Target.rank`` (pure code, property-based)."""
 
 from __future__ import annotations
 
+import gc
+import threading
 from urllib.parse import urljoin
 
 from hypothesis import given, settings
@@ -13,7 +15,7 @@ from packaging.version import InvalidVersion, Version
 
 from bale.index.candidate import evaluate_file, wheel_rank
 from bale.index.filenames import ParsedFilename, expand_tags, parse_filename
-from bale.index.pages import IndexFile, _hash_pairs, absolute_url
+from bale.index.pages import IndexFile, _hash_pairs, absolute_url, gc_paused
 from bale.index.policy import SelectionPolicy, parse_exclude_newer
 from bale.index.target import target_for
 
@@ -147,3 +149,42 @@ def test_upload_checked_skips_only_the_date() -> None:
     policy = SelectionPolicy(exclude_newer=parse_exclude_newer("2026-01-01"))
     assert isinstance(evaluate_file(late, "foo", LINUX_311, policy), str)
     assert not isinstance(evaluate_file(late, "foo", LINUX_311, policy, upload_checked=True), str)
+
+
+def test_gc_paused_nests_and_restores() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still runs
+    assert gc.isenabled()
+
+
+def test_gc_paused_across_threads() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with gc_paused():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert inside.wait(5)
+    with gc_paused():
+        pass
+    assert not gc.isenabled()  # the other thread's block has not ended
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+
+def test_gc_paused_leaves_a_disabled_collector_off() -> None:
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -31,7 +31,7 @@ from packaging.version import Version
 from bale.index.candidate import Candidate, evaluate_file, group_by_version, python_allows
 from bale.index.client import IndexClient, MetadataUnavailable, NotFound
 from bale.index.filenames import ParsedFilename
-from bale.index.pages import IndexFile
+from bale.index.pages import IndexFile, gc_paused
 from bale.index.policy import SelectionPolicy, upload_timestamp
 from bale.index.target import Target
 from bale.resolver.provider import (
@@ -197,16 +197,17 @@ class IndexProvider(Provider):
         policy = self.client.options.policy
         by_version: dict[Version, VersionInfo] = {}
         chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
-        for page in found.pages:  # earlier pages win a version they share with later ones
-            for version, files in group_by_version(page.files, name).items():
-                if version in by_version:
-                    continue
-                info, best = _evaluate_version(name, version, files, target, policy, page.url)
-                if info is None:
-                    continue
-                by_version[version] = info
-                if best is not None:
-                    chosen[(name, version)] = best
+        with gc_paused():  # thousands of acyclic objects per page: no collections meanwhile
+            for page in found.pages:  # earlier pages win a version they share with later ones
+                for version, files in group_by_version(page.files, name).items():
+                    if version in by_version:
+                        continue
+                    info, best = _evaluate_version(name, version, files, target, policy, page.url)
+                    if info is None:
+                        continue
+                    by_version[version] = info
+                    if best is not None:
+                        chosen[(name, version)] = best
         with self._lock:
             self._chosen.update(chosen)
         infos = [by_version[v] for v in sorted(by_version)]

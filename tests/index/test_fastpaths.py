@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from bale.cache.pages import CachedPage
 from bale.index.candidate import evaluate_file, wheel_rank
+from bale.index.client import _same_entry
 from bale.index.filenames import ParsedFilename, expand_tags, parse_filename
 from bale.index.pages import IndexFile, _hash_pairs, absolute_url, gc_paused
 from bale.index.policy import SelectionPolicy, parse_exclude_newer
@@ -188,3 +190,15 @@ def test_gc_paused_leaves_a_disabled_collector_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_unchanged_page_without_cache_headers_is_not_rewritten() -> None:
+    old = CachedPage(b"page", None, None, 1.0, None)
+    assert _same_entry(old, CachedPage(b"page", None, None, 2.0, None))
+    assert not _same_entry(None, CachedPage(b"page", None, None, 2.0, None))
+    assert not _same_entry(old, CachedPage(b"other", None, None, 2.0, None))
+    assert not _same_entry(old, CachedPage(b"page", '"e"', None, 2.0, None))
+    assert not _same_entry(old, CachedPage(b"page", None, "Tue", 2.0, None))
+    # A max-age makes fetched_at count: the entry must be written again to stay fresh.
+    assert not _same_entry(old, CachedPage(b"page", None, None, 2.0, 600.0))
+    assert not _same_entry(CachedPage(b"page", None, None, 1.0, 60.0), old)

@@ -234,17 +234,15 @@ class IndexClient:
                 f"{redact_url(base)} serves simple API version {page.api_version}, newer than "
                 "bale knows; reading it as 1.x"
             )
-        self._pages.save(
-            base,
-            name,
-            CachedPage(
-                to_compact(page),
-                response.header("etag"),
-                response.header("last-modified"),
-                now,
-                _max_age(response.header("cache-control")),
-            ),
+        fresh = CachedPage(
+            to_compact(page),
+            response.header("etag"),
+            response.header("last-modified"),
+            now,
+            _max_age(response.header("cache-control")),
         )
+        if not _same_entry(cached, fresh):
+            self._pages.save(base, name, fresh)
         return page
 
     def _local_index_page(self, base: str, name: str) -> ProjectPage | None:
@@ -497,6 +495,21 @@ def _names(filename: str, project: str) -> bool:
     from bale.index.filenames import parse_filename
 
     return parse_filename(filename, project) is not None
+
+
+def _same_entry(old: CachedPage | None, new: CachedPage) -> bool:
+    """True when rewriting ``old`` as ``new`` would change nothing a later run can observe:
+    same page, same validators, and no freshness lifetime (``fetched_at`` only matters with a
+    max-age). An index that sends no cache headers re-serves identical pages every run; not
+    rewriting them saves a temp file, a write and a rename per project."""
+    return (
+        old is not None
+        and old.max_age is None
+        and new.max_age is None
+        and old.etag == new.etag
+        and old.last_modified == new.last_modified
+        and old.payload == new.payload
+    )
 
 
 def _local_path(url: str) -> Path | None:

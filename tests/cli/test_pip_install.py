@@ -107,7 +107,8 @@ def test_target_and_prefix_and_user_schemes(make_wheel, venv_factory, tmp_path: 
         "pip",
         "install",
         "--python",
-        sys.executable,
+        # The base interpreter: --user is refused inside a venv, and the suite may run in one.
+        str(Path(sys.base_prefix, "bin", f"python{sys.version_info[0]}.{sys.version_info[1]}")),
         "--user",
         wheel,
         env={"PYTHONUSERBASE": str(home)},

@@ -14,7 +14,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from bale.cache.pages import CachedPage
-from bale.index.candidate import evaluate_file, wheel_rank
+from bale.index.candidate import evaluate_file, file_rank, wheel_rank
 from bale.index.client import _same_entry
 from bale.index.filenames import ParsedFilename, expand_tags, parse_filename
 from bale.index.pages import IndexFile, _hash_pairs, absolute_url, gc_paused
@@ -202,3 +202,55 @@ def test_an_unchanged_page_without_cache_headers_is_not_rewritten() -> None:
     # A max-age makes fetched_at count: the entry must be written again to stay fresh.
     assert not _same_entry(old, CachedPage(b"page", None, None, 2.0, 600.0))
     assert not _same_entry(CachedPage(b"page", None, None, 1.0, 60.0), old)
+
+
+FILE_NAMES = st.sampled_from(
+    [
+        "foo-1.0-py3-none-any.whl",
+        "foo-1.0-1-py2.py3-none-any.whl",
+        "foo-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "foo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+        "foo-1.0-cp311-cp311-win_amd64.whl",
+        "foo-1.0.tar.gz",
+    ]
+)
+POLICIES = st.builds(
+    SelectionPolicy,
+    no_binary=st.sampled_from([frozenset(), frozenset({"foo"}), frozenset({":all:"})]),
+    only_binary=st.sampled_from([frozenset(), frozenset({"foo"}), frozenset({":all:"})]),
+    exclude_newer=st.sampled_from([None, parse_exclude_newer("2026-01-01")]),
+)
+
+
+@given(
+    filename=FILE_NAMES,
+    yanked=st.sampled_from([None, "", "broken"]),
+    requires_python=st.sampled_from([None, ">=3.8", "<3", ">=3.12", "garbage"]),
+    upload_time=st.sampled_from([None, "2025-06-01T00:00:00Z", "2030-01-01T00:00:00Z"]),
+    policy=POLICIES,
+    allow_yanked=st.booleans(),
+    upload_checked=st.booleans(),
+)
+@settings(max_examples=400, deadline=None)
+def test_file_rank_agrees_with_evaluate_file(
+    filename: str,
+    yanked: str | None,
+    requires_python: str | None,
+    upload_time: str | None,
+    policy: SelectionPolicy,
+    allow_yanked: bool,
+    upload_checked: bool,
+) -> None:
+    file = IndexFile(
+        filename,
+        f"https://f.example/{filename}",
+        requires_python=requires_python,
+        yanked=yanked,
+        upload_time=upload_time,
+    )
+    parsed = parse_filename(filename, "foo")
+    assert parsed is not None
+    flags = {"allow_yanked": allow_yanked, "upload_checked": upload_checked}
+    outcome = evaluate_file(file, "foo", LINUX_311, policy, parsed=parsed, **flags)
+    rank = file_rank(file, parsed, "foo", LINUX_311, policy, **flags)
+    assert rank == (None if isinstance(outcome, str) else outcome.rank)

@@ -70,6 +70,12 @@ def python_allows(requires_python: str | None, version: Version) -> bool:
     """True when ``requires_python`` (or its absence) admits ``version``."""
     if requires_python is None:
         return True
+    return _python_allows(requires_python, version)
+
+
+@lru_cache(maxsize=8192)
+def _python_allows(requires_python: str, version: Version) -> bool:
+    """Cached: a page repeats a few requires-python strings over thousands of files."""
     spec = _specifier(requires_python)
     return spec is None or spec.contains(version, prereleases=True)
 
@@ -138,6 +144,42 @@ def evaluate_file(
             f"(target is {target.python_version})"
         )
     return Candidate(name, parsed.version, file, source, parsed.is_wheel, rank, parsed.build)
+
+
+def file_rank(
+    file: IndexFile,
+    parsed: ParsedFilename,
+    name: str,
+    target: Target,
+    policy: SelectionPolicy,
+    *,
+    allow_yanked: bool = False,
+    upload_checked: bool = False,
+) -> int | None:
+    """The rank ``evaluate_file`` gives ``file`` (parsed for ``name``), or None where it gives a
+    reason: the same checks without building the ``Candidate`` or the message, for choosing the
+    best of many files, most of which are rejected or lose."""
+    if file.yanked is not None and not allow_yanked:
+        return None
+    if policy.exclude_newer is not None and not upload_checked:
+        uploaded = upload_timestamp(file.upload_time)
+        if uploaded is not None and uploaded > policy.exclude_newer:
+            return None
+    if parsed.is_wheel:
+        if not policy.allows_wheel(name):
+            return None
+        rank = wheel_rank(target, parsed)
+        if rank is None:
+            return None
+    else:
+        if not policy.allows_sdist(name):
+            return None
+        rank = SDIST_RANK
+    if file.requires_python is not None and not python_allows(
+        file.requires_python, target.python_version
+    ):
+        return None
+    return rank
 
 
 def _better(a: Candidate, b: Candidate) -> bool:

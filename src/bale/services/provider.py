@@ -28,7 +28,13 @@ from packaging.metadata import InvalidMetadata, Metadata
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from bale.index.candidate import Candidate, evaluate_file, group_by_version, python_allows
+from bale.index.candidate import (
+    Candidate,
+    evaluate_file,
+    file_rank,
+    group_by_version,
+    python_allows,
+)
 from bale.index.client import IndexClient, MetadataUnavailable, NotFound
 from bale.index.filenames import ParsedFilename
 from bale.index.pages import IndexFile, gc_paused
@@ -245,8 +251,34 @@ def _evaluate_version(
         if not visible:
             return None, None
         files = visible
-    best: Candidate | None = None
-    yanked_best: Candidate | None = None
+    # The best file (and the best yanked one) by rank, then build tag; the first file wins a
+    # tie. Ranks only: a Candidate is built for the winner, reasons only when none is usable.
+    best: tuple[int, tuple[int, str] | tuple[()], IndexFile, ParsedFilename] | None = None
+    yanked_best: tuple[int, tuple[int, str] | tuple[()], IndexFile, ParsedFilename] | None = None
+    for file, parsed in files:
+        rank = file_rank(file, parsed, name, target, policy, allow_yanked=True, upload_checked=True)
+        if rank is None:
+            continue
+        entry = (rank, parsed.build, file, parsed)
+        if file.yanked is not None:
+            if yanked_best is None or _beats(entry, yanked_best):
+                yanked_best = entry
+        elif best is None or _beats(entry, best):
+            best = entry
+    winner = best or yanked_best
+    if winner is not None:
+        chosen = evaluate_file(
+            winner[2],
+            name,
+            target,
+            policy,
+            source=source,
+            allow_yanked=True,
+            parsed=winner[3],
+            upload_checked=True,
+        )
+        assert isinstance(chosen, Candidate)  # file_rank accepted it
+        return VersionInfo(version, yanked=best is None), chosen
     reasons: list[str] = []
     for file, parsed in files:
         outcome = evaluate_file(
@@ -261,23 +293,18 @@ def _evaluate_version(
         )
         if isinstance(outcome, str):
             reasons.append(outcome)
-            continue
-        if outcome.yanked is not None:
-            if yanked_best is None or _better(outcome, yanked_best):
-                yanked_best = outcome
-        elif best is None or _better(outcome, best):
-            best = outcome
-    if best is not None:
-        return VersionInfo(version), best
-    if yanked_best is not None:
-        return VersionInfo(version, yanked=True), yanked_best
     return VersionInfo(version, unavailable=_why_unusable(files, reasons, target)), None
 
 
-def _better(a: Candidate, b: Candidate) -> bool:
-    if a.rank != b.rank:
-        return a.rank < b.rank
-    return a.build > b.build
+def _beats(
+    a: tuple[int, tuple[int, str] | tuple[()], IndexFile, ParsedFilename],
+    b: tuple[int, tuple[int, str] | tuple[()], IndexFile, ParsedFilename],
+) -> bool:
+    """True when entry ``a`` beats ``b`` as the file for one version (as ``candidate._better``):
+    a lower rank, or the same rank and a higher build tag."""
+    if a[0] != b[0]:
+        return a[0] < b[0]
+    return a[1] > b[1]
 
 
 def _why_unusable(

@@ -94,6 +94,8 @@ def wheel_rank(target: Target, parsed: ParsedFilename) -> int | None:
     entry = _TAG_RANKS.get(id(target.ranks))
     if entry is None or entry[0] is not target.ranks:
         with _TAG_RANKS_LOCK:
+            if len(_TAG_RANKS) >= 64:  # a process meets one or two targets; tests meet many
+                _TAG_RANKS.clear()
             entry = (target.ranks, {})
             _TAG_RANKS[id(target.ranks)] = entry
     cache = entry[1]

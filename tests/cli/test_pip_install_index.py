@@ -260,3 +260,28 @@ def test_install_from_pylock_keeps_what_else_is_there(
     assert not any("/simple/" in r.path for r in universe.requests)  # no resolution, no pages
     again = bale("pip", "install", "--python", str(venv), "-r", "pylock.toml")
     assert again.code == 0 and "Audited" in again.err, again
+
+
+def test_warm_pinned_install_makes_no_request(universe, venv_factory, bale, tmp_path) -> None:
+    """PERFORMANCE.md rule 5: exact pins whose files are cached need no index page at all."""
+    (tmp_path / "requirements.txt").write_text("app==1.0\nlib==2.0\ndeep==0.1\n")
+    first = venv_factory(name="first")
+    args = ["pip", "install", "-i", universe.url, "-r", "requirements.txt"]
+    assert bale(*args, "--python", str(first)).code == 0
+    universe.clear_log()
+    second = venv_factory(name="second")
+    result = bale(*args, "--python", str(second))
+    assert result.code == 0, result
+    assert universe.requests == []
+    assert _installed(second) == {"app": "1.0", "lib": "2.0", "deep": "0.1"}
+    # A new pin is looked up as usual; --refresh reads the pages again.
+    universe.add(Dist("lib", "3.0", requires=["deep"]))
+    (tmp_path / "requirements.txt").write_text("app==1.0\nlib==3.0\ndeep==0.1\n")
+    upgraded = bale(*args, "--python", str(second))
+    assert upgraded.code == 0 and " + lib==3.0" in upgraded.err, upgraded
+    assert any(r.path.endswith("/lib/") for r in universe.requests)
+    universe.clear_log()
+    third = venv_factory(name="third")
+    refreshed = bale(*args, "--refresh", "--python", str(third))
+    assert refreshed.code == 0, refreshed
+    assert any("/simple/" in r.path for r in universe.requests)

@@ -300,6 +300,7 @@ def install(
     cwd = Path.cwd() if cwd is None else cwd
     located = locate_direct(inputs, markers, cwd)
     refuse_builds(located, build.allows_build if build is not None else lambda name: False)
+
     # Built only when a build happens, so an already-satisfied install never imports build/.
     def build_options():  # type: ignore[no-untyped-def]
         return build_options_of(build)
@@ -568,6 +569,7 @@ def resolve_inputs(
         markers,
         sdist_metadata=sdist_metadata,
         direct=sources.by_name,
+        pins=exact_pins(inputs, settings),
     )
     if settings.no_deps:
         resolution = _resolve_no_deps(inputs, provider, settings, preferences)
@@ -633,6 +635,31 @@ class _ToBuild:
     version: str
     request: object  # BuildRequest
     direct_url: dict[str, object] | None
+
+
+def exact_pins(
+    inputs: RequirementInput, settings: ResolveSettings
+) -> dict[NormalizedName, Version]:
+    """``name==version`` requirements and constraints (no wildcard, no URL) that no upgrade
+    releases: the provider may answer them from the remembered file instead of the index."""
+    if settings.upgrade:
+        return {}
+    released = {canonicalize_name(n) for n in settings.upgrade_packages}
+    found: dict[NormalizedName, Version] = {}
+    conflicting: set[NormalizedName] = set()
+    for req in (*inputs.named, *inputs.constraints):
+        specs = list(req.pep508.specifier)
+        if req.url is not None or len(specs) != 1 or specs[0].operator != "==":
+            continue
+        if "*" in specs[0].version or req.name in released:
+            continue
+        try:
+            version = Version(specs[0].version)
+        except InvalidVersion:
+            continue
+        if found.setdefault(req.name, version) != version:
+            conflicting.add(req.name)
+    return {name: v for name, v in found.items() if name not in conflicting}
 
 
 def _prepare(wanted, pins, client, cache, inputs, requested, reporter, builder):  # type: ignore[no-untyped-def]

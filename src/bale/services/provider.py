@@ -28,6 +28,7 @@ from packaging.metadata import InvalidMetadata, Metadata
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from bale.cache.pins import PinStore, pin_scope
 from bale.index.candidate import (
     Candidate,
     evaluate_file,
@@ -69,9 +70,13 @@ class IndexProvider(Provider):
         sdist_metadata: SdistMetadata | None = None,
         direct: Mapping[NormalizedName, Any] | None = None,
         cancel: Callable[[], bool] | None = None,
+        pins: Mapping[NormalizedName, Version] | None = None,
     ) -> None:
         self.client = client
         self.direct: Mapping[NormalizedName, Any] = direct or {}
+        # Exact pins (``name==version``) of the request: their remembered file skips the page.
+        self._pins = dict(pins or {})
+        self._pin_store = _pin_store(client) if self._pins else None
         self._markers = dict(markers)
         self._sdist_metadata = sdist_metadata
         self._cancel = cancel
@@ -92,7 +97,7 @@ class IndexProvider(Provider):
             listed = self._listed.get(name)
         if listed is not None:
             return listed
-        listed = self._list_versions(name)
+        listed = self._remembered_pin(name) or self._list_versions(name)
         with self._lock:
             self._listed[name] = listed
         return listed
@@ -216,9 +221,65 @@ class IndexProvider(Provider):
                         chosen[(name, version)] = best
         with self._lock:
             self._chosen.update(chosen)
+        self._remember_pin(name, chosen)
         infos = [by_version[v] for v in sorted(by_version)]
         self._prefetch_newest(name, infos)
         return infos
+
+    # -- exact pins without index pages (PERFORMANCE.md rule 5) ---------------------------------
+
+    def _remembered_pin(self, name: NormalizedName) -> list[VersionInfo] | None:
+        """The listing of a pinned project from the file remembered for its pin, or None (then
+        the index page is read as usual): no request at all for a warm, fully pinned install."""
+        version = self._pins.get(name)
+        if version is None or self._pin_store is None or self._refreshing(name):
+            return None
+        record = self._pin_store.load(name, str(version))
+        if record is None:
+            return None
+        try:
+            file = IndexFile(*record[:8])  # type: ignore[arg-type]
+            source = str(record[8])
+        except TypeError:
+            return None
+        outcome = evaluate_file(
+            file,
+            name,
+            self.client.options.target,
+            self.client.options.policy,
+            source=source,
+            allow_yanked=True,
+        )
+        if isinstance(outcome, str) or outcome.version != version or not file.sha256:
+            return None
+        with self._lock:
+            self._chosen[(name, version)] = outcome
+        return [VersionInfo(version, yanked=file.yanked is not None)]
+
+    def _remember_pin(
+        self, name: NormalizedName, chosen: Mapping[tuple[NormalizedName, Version], Candidate]
+    ) -> None:
+        version = self._pins.get(name)
+        candidate = chosen.get((name, version)) if version is not None else None
+        if candidate is None or self._pin_store is None or not candidate.sha256:
+            return
+        file = candidate.file
+        record = (
+            file.filename,
+            file.url,
+            file.hashes,
+            file.requires_python,
+            file.yanked,
+            file.metadata_hashes,
+            file.upload_time,
+            file.size,
+            candidate.source,
+        )
+        self._pin_store.save(name, str(version), record)
+
+    def _refreshing(self, name: NormalizedName) -> bool:
+        options = self.client.options
+        return bool(options.refresh or name in options.refresh_packages)
 
     def _prefetch_newest(self, name: NormalizedName, infos: Sequence[VersionInfo]) -> None:
         """Start fetching metadata of the newest usable versions: the solver asks for them next."""
@@ -230,6 +291,24 @@ class IndexProvider(Provider):
                 wanted.append(candidate)
         if wanted:
             self.client.prefetch_metadata(wanted)
+
+
+def _pin_store(client: IndexClient) -> PinStore:
+    """The remembered pins of this client's sources, selection policy and target."""
+    sources = client.sources
+    options = client.options
+    scope = pin_scope(
+        [
+            *(index.url for index in sources.indexes),
+            "|",
+            *sources.find_links,
+            sources.strategy,
+            repr(options.policy),
+        ],
+        options.target.tags,
+        str(options.target.python_version),
+    )
+    return PinStore(client.cache, scope)
 
 
 def _evaluate_version(

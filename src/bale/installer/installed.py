@@ -80,6 +80,12 @@ class InstalledDist:
 
     def requires(self) -> list[str]:
         """Requires-Dist lines (raw strings; egg-info's requires.txt is converted)."""
+        if "metadata" not in self._cache and self.kind == "dist-info":
+            # The no-op install path reads this for every installed dist: scan the headers
+            # directly instead of building an email Message for each.
+            fast = _header_values(self.path / "METADATA", "requires-dist")
+            if fast is not None:
+                return fast
         values = [v.strip() for v in self.metadata.get_all("Requires-Dist") or []]
         if not values and self.kind != "dist-info":
             values = _egg_requires(self._egg_info_folder())
@@ -197,6 +203,36 @@ class InstalledDist:
                 if canonicalize_name(stem) == self.canonical_name:
                     return candidate
         return None
+
+
+def _header_values(path: Path, field: str) -> list[str] | None:
+    """The values of one header field of a core metadata file (RFC 822 style: continuation
+    lines start with white space; the headers end at the first empty line). None when the file
+    cannot be read, so the caller falls back to the email parser."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    end = data.find(b"\n\n")
+    if end == -1:
+        end = data.find(b"\r\n\r\n")
+    header = (data if end == -1 else data[:end]).decode("utf-8", errors="replace")
+    values: list[str] = []
+    current: list[str] | None = None
+    for line in header.splitlines():
+        if line[:1] in (" ", "\t"):
+            if current is not None:
+                current.append(line.strip())
+            continue
+        if current is not None:
+            values.append(" ".join(current).strip())
+            current = None
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == field:
+            current = [value.strip()]
+    if current is not None:
+        values.append(" ".join(current).strip())
+    return values
 
 
 def _egg_requires(folder: Path | None) -> list[str]:

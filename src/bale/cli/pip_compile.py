@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bale.cli.frame import add_command
 from bale.cli.index_options import add_index_arguments
+from bale.cli.pip_install import add_resolution_arguments
 
 if TYPE_CHECKING:
     from bale.cli.frame import GlobalOptions
@@ -74,31 +75,11 @@ def register(
         metavar="NAME",
         help="include this PEP 735 dependency group of pyproject.toml (repeatable)",
     )
-    resolution = parser.add_argument_group("resolution")
-    resolution.add_argument(
-        "-U", "--upgrade", action="store_true", help="ignore the pins of the output file"
-    )
-    resolution.add_argument(
-        "-P",
-        "--upgrade-package",
-        dest="upgrade_packages",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="release the pin of NAME only (repeatable)",
-    )
-    resolution.add_argument(
-        "--prerelease",
-        choices=("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"),
-        help="when pre-releases may be chosen (default: if-necessary-or-explicit)",
-    )
-    resolution.add_argument(
-        "--resolution",
-        choices=("highest", "lowest", "lowest-direct"),
-        help="prefer the newest (default) or oldest versions",
-    )
-    resolution.add_argument(
-        "--resolution-timeout", type=float, metavar="SECONDS", help="give up after this long"
+    resolution = add_resolution_arguments(
+        parser,
+        upgrade_help="ignore the pins of the output file",
+        upgrade_package_help="release the pin of NAME only (repeatable)",
+        no_build=False,
     )
     resolution.add_argument(
         "--universal",

@@ -116,11 +116,16 @@ def add_requirement_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
+def add_resolution_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    upgrade_help: str = "upgrade everything to the newest allowed",
+    upgrade_package_help: str = "upgrade NAME, keep the rest (repeatable)",
+    no_build: bool = True,
+) -> argparse._ArgumentGroup:
+    """uv's resolution flags (shared with ``bale pip compile``, which words -U/-P for pins)."""
     group = parser.add_argument_group("resolution")
-    group.add_argument(
-        "-U", "--upgrade", action="store_true", help="upgrade everything to the newest allowed"
-    )
+    group.add_argument("-U", "--upgrade", action="store_true", help=upgrade_help)
     group.add_argument(
         "-P",
         "--upgrade-package",
@@ -128,7 +133,7 @@ def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="upgrade NAME, keep the rest (repeatable)",
+        help=upgrade_package_help,
     )
     group.add_argument(
         "--prerelease",
@@ -146,12 +151,14 @@ def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="give up resolving after this long, naming the packages in conflict",
     )
-    group.add_argument(
-        "--no-build",
-        action="store_true",
-        default=None,
-        help="never build sdists (wheels only); same as --only-binary :all:",
-    )
+    if no_build:
+        group.add_argument(
+            "--no-build",
+            action="store_true",
+            default=None,
+            help="never build sdists (wheels only); same as --only-binary :all:",
+        )
+    return group
 
 
 def add_installation_arguments(parser: argparse.ArgumentParser) -> None:

@@ -29,6 +29,7 @@ import hashlib
 import io
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -242,7 +243,10 @@ def _render_rst(text: str) -> tuple[str | None, str | None]:
         "_disable_config": True,
     }
     try:
-        publish_parts(text, writer_name="html", settings_overrides=settings)
+        with warnings.catch_warnings():
+            # docutils >= 0.22 prefers writer="html", which older releases do not accept.
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            publish_parts(text, writer_name="html", settings_overrides=settings)
     except SystemMessage as exc:
         detail = stream.getvalue().strip() or str(exc)
         return (

@@ -146,3 +146,18 @@ def venv_factory(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
         return path
 
     return _make
+
+
+@pytest.fixture
+def backend_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """``backend_log()`` -> the hooks the bench build backend ran so far (names only), read from
+    the file that ``BENCH_BACKEND_LOG`` names."""
+    path = tmp_path / "backend.log"
+    monkeypatch.setenv("BENCH_BACKEND_LOG", str(path))
+
+    def read() -> list[str]:
+        if not path.exists():
+            return []
+        return [line.split(" ", 1)[0] for line in path.read_text().splitlines()]
+
+    return read

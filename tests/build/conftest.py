@@ -3,10 +3,7 @@ the bench backend writes (``BENCH_BACKEND_LOG``), and git repositories made on t
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,20 +17,6 @@ from bale.envs.interpreter import Interpreter, inspect_interpreter
 def interpreter(cache_dir: Path) -> Interpreter:
     """The interpreter running the tests (it has setuptools, hatchling, flit_core)."""
     return inspect_interpreter(sys.executable, cache_dir)
-
-
-@pytest.fixture
-def backend_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[str]]:
-    """``backend_log()`` -> the hooks the bench backend ran so far (names only)."""
-    path = tmp_path / "backend.log"
-    monkeypatch.setenv("BENCH_BACKEND_LOG", str(path))
-
-    def read() -> list[str]:
-        if not path.exists():
-            return []
-        return [line.split(" ", 1)[0] for line in path.read_text().splitlines()]
-
-    return read
 
 
 @pytest.fixture
@@ -69,18 +52,3 @@ def make_builder(cache_dir: Path, interpreter: Interpreter):  # type: ignore[no-
     yield _make
     for session in sessions:
         session.close()
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
-    )
-    return proc.stdout.strip()

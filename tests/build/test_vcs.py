@@ -12,8 +12,7 @@ from bale.build.vcs import GitSources, RevisionNotFound, VcsError, parse_vcs_url
 from bale.cache.layout import Cache
 from bale.errors import UsageError
 from support.dists import Dist, backend_wheel, write_project
-
-from .conftest import git
+from support.git import git
 
 
 @pytest.fixture

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from support.dists import Dist, backend_wheel, build_sdist, build_wheel, write_project
+from support.git import git
 
 
 def _site(venv: Path) -> Path:
@@ -36,35 +35,6 @@ def _run_python(venv: Path, code: str) -> str:
         [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
     )
     return ran.stdout.strip()
-
-
-def _git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
-    )
-    return proc.stdout.strip()
-
-
-@pytest.fixture
-def hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[str]]:
-    """``hooks()`` -> the bench backend hooks that ran so far (``BENCH_BACKEND_LOG``)."""
-    path = tmp_path / "backend.log"
-    monkeypatch.setenv("BENCH_BACKEND_LOG", str(path))
-
-    def read() -> list[str]:
-        if not path.exists():
-            return []
-        return [line.split(" ", 1)[0] for line in path.read_text().splitlines()]
-
-    return read
 
 
 @pytest.fixture
@@ -152,41 +122,41 @@ def test_local_wheel_in_a_requirements_file_with_a_registry_project(
     assert wheel.is_file()
 
 
-def test_local_sdist_builds_through_the_backend(install, bale, hooks, tmp_path: Path) -> None:
+def test_local_sdist_builds_through_the_backend(install, bale, backend_log, tmp_path: Path) -> None:
     sdist = build_sdist(Dist("saucy", "2.0", requires=["dep"]), tmp_path)
     result = install(f"./{sdist.name}")
     assert result.code == 0, result
     assert " + saucy==2.0" in result.err and " + dep==1.0" in result.err
-    assert "build_wheel" in hooks()
+    assert "build_wheel" in backend_log()
     assert _run_python(install.venv, "import saucy; print(saucy.__version__)") == "2.0"
 
-    ran = len(hooks())
+    ran = len(backend_log())
     again = install(f"./{sdist.name}")
     assert again.code == 0 and again.err.startswith("Audited 2 packages"), again
-    assert len(hooks()) == ran  # no hook ran
+    assert len(backend_log()) == ran  # no hook ran
 
     digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
     assert f"saucy @ {sdist.as_uri()}#sha256={digest}" in _freeze(bale, install.venv)
 
 
 def test_project_folder_is_rebuilt_only_when_it_changes(
-    install, bale, hooks, tmp_path: Path
+    install, bale, backend_log, tmp_path: Path
 ) -> None:
     project = write_project(Dist("proj", "1.0", requires=["dep"]), tmp_path / "proj")
     first = install("./proj")
     assert first.code == 0, first
     assert _run_python(install.venv, "import proj; print(proj.__version__)") == "1.0"
-    built = hooks().count("build_wheel")
+    built = backend_log().count("build_wheel")
 
     again = install("./proj")
     assert again.code == 0 and again.err.startswith("Audited 2 packages"), again
-    assert hooks().count("build_wheel") == built
+    assert backend_log().count("build_wheel") == built
 
     (project / "src" / "proj" / "extra.py").write_text("VALUE = 42\n")
     changed = install("./proj")
     assert changed.code == 0, changed
     assert " - proj==1.0" in changed.err and " + proj==1.0" in changed.err
-    assert hooks().count("build_wheel") == built + 1
+    assert backend_log().count("build_wheel") == built + 1
     assert _run_python(install.venv, "import proj.extra; print(proj.extra.VALUE)") == "42"
 
     assert f"proj @ {project.resolve().as_uri()}" in _freeze(bale, install.venv)
@@ -282,19 +252,19 @@ def test_wrong_sha256_fragment_is_exit_5_and_installs_nothing(install, bench) ->
     assert _installed(install.venv) == {}
 
 
-def test_wrong_sha256_of_a_local_sdist_is_exit_5(install, hooks, tmp_path: Path) -> None:
+def test_wrong_sha256_of_a_local_sdist_is_exit_5(install, backend_log, tmp_path: Path) -> None:
     sdist = build_sdist(Dist("saucy", "2.0"), tmp_path)
     result = install(f"saucy @ {sdist.as_uri()}#sha256={'1' * 64}")
     assert result.code == 5, result
-    assert hooks() == [] and _installed(install.venv) == {}
+    assert backend_log() == [] and _installed(install.venv) == {}
 
 
-def test_sdist_url(install, bench, hooks) -> None:
+def test_sdist_url(install, bench, backend_log) -> None:
     sdist = build_sdist(Dist("faraway", "3.0", requires=["dep"]), bench.root)
     result = install(bench.file_url(sdist.name))
     assert result.code == 0, result
     assert _installed(install.venv) == {"faraway": "3.0", "dep": "1.0"}
-    assert "build_wheel" in hooks()
+    assert "build_wheel" in backend_log()
 
 
 # --- git -------------------------------------------------------------------------------------
@@ -306,15 +276,15 @@ def repo(tmp_path: Path) -> Path:
     project (subby 1.0)."""
     root = tmp_path / "repo"
     root.mkdir()
-    _git(root, "init", "-q", "-b", "main")
+    git(root, "init", "-q", "-b", "main")
     write_project(Dist("gitty", "1.0", requires=["dep"]), root)
     write_project(Dist("subby", "1.0"), root / "sub")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "one")
-    _git(root, "tag", "v1")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one")
+    git(root, "tag", "v1")
     write_project(Dist("gitty", "2.0"), root)
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "two")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "two")
     return root
 
 
@@ -322,7 +292,7 @@ def test_git_tag_branch_and_subdirectory(
     install, bale, bench, venv_factory, repo, tmp_path
 ) -> None:
     url = f"git+{repo.as_uri()}"
-    tagged = _git(repo, "rev-parse", "v1")
+    tagged = git(repo, "rev-parse", "v1")
     result = install(f"gitty @ {url}@v1", f"{url}@main#subdirectory=sub&egg=subby")
     assert result.code == 0, result
     assert " + gitty==1.0" in result.err and " + subby==1.0" in result.err
@@ -335,7 +305,7 @@ def test_git_tag_branch_and_subdirectory(
 
     frozen = _freeze(bale, install.venv)
     assert f"gitty @ {url}@{tagged}" in frozen
-    head = _git(repo, "rev-parse", "main")
+    head = git(repo, "rev-parse", "main")
     assert f"subby @ {url}@{head}#subdirectory=sub" in frozen
     fresh = _reinstall_from_freeze(bale, bench, venv_factory, frozen, tmp_path)
     assert _installed(fresh) == {"gitty": "1.0", "subby": "1.0", "dep": "1.0"}
@@ -359,7 +329,7 @@ def test_git_revision_that_does_not_exist(install, repo) -> None:
 
 @pytest.mark.parametrize("flag", [("--no-build",), ("--only-binary", ":all:")])
 def test_no_build_refuses_sdists_and_folders_before_any_hook(
-    install, hooks, tmp_path: Path, flag: tuple[str, ...]
+    install, backend_log, tmp_path: Path, flag: tuple[str, ...]
 ) -> None:
     sdist = build_sdist(Dist("saucy", "2.0"), tmp_path)
     write_project(Dist("proj", "1.0"), tmp_path / "proj")
@@ -367,11 +337,11 @@ def test_no_build_refuses_sdists_and_folders_before_any_hook(
         result = install(*flag, requirement)
         assert result.code == 2, result
         assert requirement in result.err and "--no-build" in result.err
-        assert hooks() == []
+        assert backend_log() == []
     assert _installed(install.venv) == {}
 
 
-def test_a_built_wheel_must_be_the_project_asked_for(install, hooks, tmp_path: Path) -> None:
+def test_a_built_wheel_must_be_the_project_asked_for(install, backend_log, tmp_path: Path) -> None:
     write_project(Dist("proj", "1.0"), tmp_path / "proj")
     result = install("other @ ./proj")
     assert result.code == 1, result
@@ -403,28 +373,28 @@ def test_missing_path_is_a_usage_error(install) -> None:
 # --- sdists on the index ---------------------------------------------------------------------
 
 
-def test_sdist_only_project_on_the_index(install, bench, hooks) -> None:
+def test_sdist_only_project_on_the_index(install, bench, backend_log) -> None:
     bench.add(Dist("only-sdist", "1.5", requires=["dep"]), sdist=True)
     result = install("only-sdist")
     assert result.code == 0, result
     assert " + only-sdist==1.5" in result.err and " + dep==1.0" in result.err
-    assert "build_wheel" in hooks()
+    assert "build_wheel" in backend_log()
     assert _run_python(install.venv, "import only_sdist; print(only_sdist.__version__)") == "1.5"
     # Installed from a registry: no direct_url.json, freeze pins the version.
     assert not (_site(install.venv) / "only_sdist-1.5.dist-info" / "direct_url.json").exists()
 
 
-def test_sdist_on_the_index_with_no_build_is_unavailable(install, bench, hooks) -> None:
+def test_sdist_on_the_index_with_no_build_is_unavailable(install, bench, backend_log) -> None:
     bench.add(Dist("only-sdist", "1.5"), sdist=True)
     result = install("--no-build", "only-sdist")
     assert result.code == 3, result
-    assert "only-sdist" in result.err and hooks() == []
+    assert "only-sdist" in result.err and backend_log() == []
 
 
-def test_index_sdist_with_a_wrong_hash_runs_no_hook(install, bench, hooks, tmp_path) -> None:
+def test_index_sdist_with_a_wrong_hash_runs_no_hook(install, bench, backend_log, tmp_path) -> None:
     bench.add(Dist("only-sdist", "1.5"), sdist=True)
     (tmp_path / "req.txt").write_text(f"only-sdist==1.5 --hash=sha256:{'2' * 64}\n")
     result = install("-r", "req.txt")
     assert result.code == 5, result
-    assert "only_sdist-1.5.tar.gz" in result.err and hooks() == []
+    assert "only_sdist-1.5.tar.gz" in result.err and backend_log() == []
     assert _installed(install.venv) == {}

@@ -8,8 +8,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from support.dists import Dist, backend_wheel, build_sdist, write_project
 
 
@@ -17,16 +15,7 @@ def _names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-@pytest.fixture
-def hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    path = tmp_path / "backend.log"
-    monkeypatch.setenv("BENCH_BACKEND_LOG", str(path))
-    return lambda: (
-        [line.split(" ", 1)[0] for line in path.read_text().splitlines()] if path.exists() else []
-    )
-
-
-def test_wheel_builds_what_has_no_wheel(bale, index, hooks, tmp_path: Path) -> None:
+def test_wheel_builds_what_has_no_wheel(bale, index, backend_log, tmp_path: Path) -> None:
     index.add(Dist("app", "1.0", requires=["lib", "srconly"]))
     index.add(Dist("lib", "1.0"))
     index.add(Dist("srconly", "2.0"), sdist=True)
@@ -45,7 +34,7 @@ def test_wheel_builds_what_has_no_wheel(bale, index, hooks, tmp_path: Path) -> N
     ).read_bytes()
     with zipfile.ZipFile(out / "srconly-2.0-py3-none-any.whl") as zf:
         assert "srconly/__init__.py" in zf.namelist()
-    assert hooks().count("build_wheel") == 2
+    assert backend_log().count("build_wheel") == 2
     assert "Successfully built app lib proj srconly" in result.err
 
 
@@ -80,8 +69,8 @@ def test_wheel_of_a_local_sdist_and_a_git_source(bale, index, tmp_path: Path) ->
     assert _names(out) == ["gitty-1.0-py3-none-any.whl", "saucy-2.0-py3-none-any.whl"]
 
 
-def test_wheel_with_no_build_refuses_a_folder(bale, index, hooks, tmp_path: Path) -> None:
+def test_wheel_with_no_build_refuses_a_folder(bale, index, backend_log, tmp_path: Path) -> None:
     write_project(Dist("proj", "0.3"), tmp_path / "proj")
     result = bale("pip", "wheel", "./proj", "--no-build", "-w", "out", "-i", index.url)
     assert result.code == 2, result
-    assert "./proj" in result.err and hooks() == []
+    assert "./proj" in result.err and backend_log() == []

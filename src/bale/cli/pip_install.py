@@ -556,7 +556,8 @@ def _strict_check(console: Console, target: TargetEnvironment) -> int:
 # --- output ----------------------------------------------------------------------------------
 
 
-def _change_lines(console: Console, removed, added) -> None:  # type: ignore[no-untyped-def]
+def change_lines(console: Console, removed, added) -> None:  # type: ignore[no-untyped-def]
+    """One coloured ``- name==ver`` / ``+ name==ver`` line per change, sorted by name."""
     from packaging.utils import canonicalize_name
 
     lines = [(canonicalize_name(n), 0, f" - {canonicalize_name(n)}=={v}") for n, v in removed]
@@ -586,7 +587,7 @@ def render_result(console: Console, result: InstallResult) -> None:
             console.status(f"Would install {plural(len(added))}")
         if not removed and not added:
             console.status("Would make no changes")
-        _change_lines(console, removed, added)
+        change_lines(console, removed, added)
         return
     if not result.changes:
         console.status(f"Audited {plural(result.resolved)} in {format_seconds(0)}")
@@ -601,7 +602,7 @@ def render_result(console: Console, result: InstallResult) -> None:
     console.status(
         f"Installed {plural(result.installed)} in {format_seconds(result.install_seconds)}"
     )
-    _change_lines(console, removed, added)
+    change_lines(console, removed, added)
 
 
 def render_outcome(console: Console, outcome: InstallOutcome, *, audited: int) -> None:
@@ -620,7 +621,7 @@ def render_outcome(console: Console, outcome: InstallOutcome, *, audited: int) -
         if outcome.removed:
             console.status(f"Uninstalled {plural(len(outcome.removed))} in {took}")
         console.status(f"Installed {plural(len(outcome.installed))} in {took}")
-    _change_lines(console, outcome.removed, outcome.installed)
+    change_lines(console, outcome.removed, outcome.installed)
     if outcome.compiled:
         console.detail(f"compiled {outcome.compiled} files to bytecode")
 

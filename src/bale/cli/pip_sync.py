@@ -231,6 +231,11 @@ def render(console, result, *, check: bool = False) -> int:  # type: ignore[no-u
         console.status(
             f"Installed {plural(result.installed)} in {format_seconds(result.install_seconds)}"
         )
-    for _name, _order, line in lines:
-        console.status(console.paint(line, "green" if line.startswith(" +") else "red"))
+    from bale.cli.pip_install import change_lines
+
+    change_lines(
+        console,
+        [(c.name, c.version) for c in result.changes if not c.added],
+        [(c.name, c.version) for c in result.changes if c.added],
+    )
     return 0

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement as PEP508Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -147,11 +148,7 @@ def already_satisfied(
         dist = installed.get(name)
         if dist is None:
             return None
-        try:
-            version = Version(dist.version)  # type: ignore[attr-defined]
-        except InvalidVersion:
-            return None
-        if not req.specifier.contains(version, prereleases=True):
+        if not _version_fits(req.specifier, dist):
             return None
         extras = frozenset(canonicalize_name(e) for e in req.extras)
         key = (name, extras)
@@ -758,10 +755,7 @@ def _satisfied_no_deps(
         dist = installed.get(req.name)
         if dist is None or req.url is not None:
             return None
-        try:
-            if not req.pep508.specifier.contains(Version(dist.version), prereleases=True):  # type: ignore[attr-defined]
-                return None
-        except InvalidVersion:
+        if not _version_fits(req.pep508.specifier, dist):
             return None
         count += 1
     return count
@@ -772,12 +766,19 @@ def _constraints_hold(inputs: RequirementInput, installed: Mapping[str, object])
         dist = installed.get(constraint.name)
         if dist is None:
             continue
-        try:
-            if not constraint.pep508.specifier.contains(Version(dist.version), prereleases=True):  # type: ignore[attr-defined]
-                return False
-        except InvalidVersion:
+        if not _version_fits(constraint.pep508.specifier, dist):
             return False
     return True
+
+
+def _version_fits(specifier: SpecifierSet, dist: object) -> bool:
+    """Whether an installed distribution's version is in ``specifier`` (pre-releases count:
+    they are installed); an unparseable version never fits."""
+    try:
+        version = Version(dist.version)  # type: ignore[attr-defined]
+    except InvalidVersion:
+        return False
+    return specifier.contains(version, prereleases=True)
 
 
 def _resolve_no_deps(inputs, provider, settings, preferences):  # type: ignore[no-untyped-def]

@@ -89,12 +89,3 @@ def console_reporter(console: Console, *, progress: bool = False) -> Reporter:
     return make_reporter(console, progress=progress)
 
 
-def format_seconds(seconds: float) -> str:
-    """uv's style: ``12ms`` under a second, ``1.23s`` above."""
-    if seconds < 1:
-        return f"{max(0, round(seconds * 1000))}ms"
-    return f"{seconds:.2f}s"
-
-
-def plural(count: int, word: str = "package") -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"

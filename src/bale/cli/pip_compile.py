@@ -217,7 +217,6 @@ def _option_lines(args: argparse.Namespace) -> tuple[str, ...]:
 def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     from packaging.utils import canonicalize_name
 
-    from bale.cli.env_options import format_seconds, plural
     from bale.cli.index_options import open_index
     from bale.cli.pip_install import apply_file_options, apply_settings
     from bale.core.lock_requirements import WriterOptions
@@ -231,7 +230,7 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
         target_markers,
         write_output,
     )
-    from bale.ui.console import console_for
+    from bale.ui.console import console_for, format_seconds, plural
 
     console = console_for(opts)
     cwd = Path.cwd()

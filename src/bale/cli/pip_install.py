@@ -513,9 +513,9 @@ def _local_wheels(packages: list[str]) -> list[Path] | None:
 
 
 def _install_local_wheels(args, console, target, cache, wheels, reporter) -> int:  # type: ignore[no-untyped-def]
-    from bale.cli.env_options import format_seconds, plural
     from bale.installer.linking import LinkMode
     from bale.services.install_wheels import InstallOptions, install_wheels, prepare_local_wheels
+    from bale.ui.console import format_seconds, plural
 
     options = InstallOptions(
         link_mode=LinkMode(args.link_mode or LinkMode.HARDLINK),
@@ -568,7 +568,7 @@ def change_lines(console: Console, removed, added) -> None:  # type: ignore[no-u
 
 def render_result(console: Console, result: InstallResult) -> None:
     """uv's summary lines, then one ``+``/``-`` line per change, sorted by name."""
-    from bale.cli.env_options import format_seconds, plural
+    from bale.ui.console import format_seconds, plural
 
     if result.audited and not result.resolved:
         console.status(
@@ -607,7 +607,7 @@ def render_result(console: Console, result: InstallResult) -> None:
 
 def render_outcome(console: Console, outcome: InstallOutcome, *, audited: int) -> None:
     """The summary for local wheel installs (no resolution)."""
-    from bale.cli.env_options import format_seconds, plural
+    from bale.ui.console import format_seconds, plural
 
     took = format_seconds(outcome.seconds)
     if not outcome.installed and not outcome.removed:

@@ -193,7 +193,7 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
 
 def render(console, result, *, check: bool = False) -> int:  # type: ignore[no-untyped-def]
     """uv's summary lines and one ``+``/``-`` line per change; the exit code."""
-    from bale.cli.env_options import format_seconds, plural
+    from bale.ui.console import format_seconds, plural
 
     if result.in_sync:
         console.status(f"Audited {plural(result.wanted)} in {format_seconds(result.audit_seconds)}")

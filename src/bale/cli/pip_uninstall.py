@@ -80,10 +80,10 @@ def _names_from_files(files: list[Path]) -> list[str]:
 def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     from packaging.utils import canonicalize_name
 
-    from bale.cli.env_options import console_reporter, format_seconds, plural, target_from_args
+    from bale.cli.env_options import console_reporter, target_from_args
     from bale.errors import UsageError
     from bale.services.install_wheels import uninstall
-    from bale.ui.console import console_for
+    from bale.ui.console import console_for, format_seconds, plural
 
     console = console_for(opts)
     names = list(args.names) + _names_from_files(args.requirements)

@@ -32,34 +32,42 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from bale.core.settings import (
-    Layer,
-    PipFile,
-    Settings,
-    layer_from_cli,
-    layer_from_env,
-    layer_from_pip,
-    layer_from_toml,
-    merge,
-)
 from bale.errors import ConfigError
+
+TYPE_CHECKING = False  # typing costs start-up time; mypy treats this name as always true
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from bale.core.settings import Layer, PipFile, Settings
+
+# ``bale.core.settings`` (the schema and its parsers: ~10 ms of imports) is imported by the
+# functions that read files; finding the files (``config_files``) stays light, because the
+# repeated-install shortcut (``bale.services.install_memo``) needs the list on its hot path.
 
 BALE_TOML = "bale.toml"
 PYPROJECT = "pyproject.toml"
 PIP_CONF = "pip.ini" if sys.platform == "win32" else "pip.conf"
 
 
-@dataclass(frozen=True, slots=True)
 class PipConfigLocations:
-    """pip's configuration files by level, each list in pip's load order (later wins)."""
+    """pip's configuration files by level, each list in pip's load order (later wins).
 
-    global_files: tuple[Path, ...]
-    user_files: tuple[Path, ...]
-    site_files: tuple[Path, ...]
+    A plain class rather than a dataclass: importing ``dataclasses`` (it imports ``inspect``)
+    costs ~5 ms, which the repeated-install shortcut cannot afford."""
+
+    __slots__ = ("global_files", "site_files", "user_files")
+
+    def __init__(
+        self,
+        global_files: tuple[Path, ...],
+        user_files: tuple[Path, ...],
+        site_files: tuple[Path, ...],
+    ) -> None:
+        self.global_files = global_files
+        self.user_files = user_files
+        self.site_files = site_files
 
 
 def load_settings(
@@ -79,6 +87,8 @@ def load_settings(
     ``[pip_command]`` section over ``[global]``. ``pip_locations`` replaces pip's default file
     locations (tests; the default is ``pip_config_locations(env)``).
     """
+    from bale.core.settings import layer_from_cli, layer_from_env, layer_from_pip, merge
+
     home = _home(env)
     layers: list[Layer] = [layer_from_cli(cli), layer_from_env(env, home=home)]
     if not no_config:
@@ -95,8 +105,21 @@ def load_settings(
 # --- bale.toml ---------------------------------------------------------------------------------
 
 
-def bale_config_layers(env: Mapping[str, str], cwd: Path, *, home: str | None) -> list[Layer]:
-    """The file layers, highest first: project, user, system (or ``BALE_CONFIG_FILE`` alone)."""
+def config_files(
+    env: Mapping[str, str], cwd: Path, *, no_config: bool, pip_compat: bool
+) -> list[Path]:
+    """Every file ``load_settings`` would read with these arguments (nothing is parsed)."""
+    if no_config:
+        return []
+    files = [path for path, _ in bale_config_files(env, cwd)]
+    if pip_compat:
+        files.extend(pip_config_files(env, pip_config_locations(env)))
+    return files
+
+
+def bale_config_files(env: Mapping[str, str], cwd: Path) -> list[tuple[Path, bool]]:
+    """The bale files to read, highest first: project, user, system (or ``BALE_CONFIG_FILE``
+    alone), each with whether it is a ``pyproject.toml``."""
     explicit = env.get("BALE_CONFIG_FILE", "").strip()
     if explicit:
         path = Path(os.path.expanduser(explicit)).absolute()
@@ -105,29 +128,37 @@ def bale_config_layers(env: Mapping[str, str], cwd: Path, *, home: str | None) -
                 f"BALE_CONFIG_FILE names {path}, which does not exist",
                 "fix or unset BALE_CONFIG_FILE",
             )
-        layer = _toml_layer(path, pyproject=path.name == PYPROJECT, home=home)
-        return [layer] if layer else []
-    layers: list[Layer] = []
+        return [(path, path.name == PYPROJECT)]
+    files: list[tuple[Path, bool]] = []
     seen: set[Path] = set()
     project = find_project_config(cwd)
     if project is not None:
-        path, pyproject = project
+        files.append(project)
+        seen.add(project[0].resolve())
+    for candidate in (user_config_file(env), system_config_file(env)):
+        if candidate is not None and candidate.is_file() and candidate.resolve() not in seen:
+            seen.add(candidate.resolve())
+            files.append((candidate, False))
+    return files
+
+
+def bale_config_layers(env: Mapping[str, str], cwd: Path, *, home: str | None) -> list[Layer]:
+    """The file layers of ``bale_config_files``, highest first."""
+    from bale.core.settings import Layer
+
+    layers: list[Layer] = []
+    for index, (path, pyproject) in enumerate(bale_config_files(env, cwd)):
         layer = _toml_layer(path, pyproject=pyproject, home=home)
-        assert layer is not None  # find_project_config checked the table is there
-        if not pyproject and _has_tool_bale(path.parent / PYPROJECT):
+        if layer is None:
+            continue
+        project_file = index == 0 and not env.get("BALE_CONFIG_FILE", "").strip()
+        if project_file and not pyproject and _has_tool_bale(path.parent / PYPROJECT):
             warning = (
                 f"{path.parent / PYPROJECT} [tool.bale] is ignored: {path} in the same "
                 "directory wins"
             )
             layer = Layer(layer.kind, layer.label, layer.entries, (*layer.warnings, warning))
         layers.append(layer)
-        seen.add(path.resolve())
-    for candidate in (user_config_file(env), system_config_file(env)):
-        if candidate is not None and candidate.is_file() and candidate.resolve() not in seen:
-            seen.add(candidate.resolve())
-            file_layer = _toml_layer(candidate, pyproject=False, home=home)
-            if file_layer is not None:
-                layers.append(file_layer)
     return layers
 
 
@@ -200,6 +231,8 @@ def system_config_file(env: Mapping[str, str]) -> Path | None:
 
 
 def _toml_layer(path: Path, *, pyproject: bool, home: str | None) -> Layer | None:
+    from bale.core.settings import layer_from_toml
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -258,6 +291,8 @@ def pip_config_files(env: Mapping[str, str], locations: PipConfigLocations) -> l
 
 
 def _read_pip_file(path: Path) -> PipFile:
+    from bale.core.settings import PipFile
+
     try:
         return PipFile(str(path), path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

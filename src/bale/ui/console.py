@@ -78,3 +78,14 @@ def console_for(opts: object) -> Console:
         verbose=getattr(opts, "verbose", 0),
         color=getattr(opts, "color_enabled", False),
     )
+
+
+def format_seconds(seconds: float) -> str:
+    """uv's style: ``12ms`` under a second, ``1.23s`` above."""
+    if seconds < 1:
+        return f"{max(0, round(seconds * 1000))}ms"
+    return f"{seconds:.2f}s"
+
+
+def plural(count: int, word: str = "package") -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -32,8 +32,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 def main(argv: Sequence[str] | None = None) -> int:
     """Run bale; return the process exit code (never raises for user errors).
 
-    Two fast paths skip argparse entirely: ``--version``, and ``bale venv`` when its argv is in
-    the plain subset ``bale.cli.venv.parse_fast`` understands (anything else, ``--help`` and
+    Three fast paths skip argparse entirely: ``--version``; a repeated plain ``bale pip install``
+    whose recorded answer still stands (``bale.cli.repeat``); and ``bale venv`` when its argv is
+    in the plain subset ``bale.cli.venv.parse_fast`` understands (anything else, ``--help`` and
     every error included, goes through the parser as usual).
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -43,6 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(f"bale {__version__}\n")
         return 0
+    repeat_question = None
+    if "install" in args_list:
+        from bale.cli.repeat import answer_repeated_install
+
+        code, repeat_question = answer_repeated_install(args_list)
+        if code is not None:
+            return code
     from bale.cli.frame import build_parser, global_options_from
 
     if "venv" in args_list:
@@ -53,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_guarded(fast.run, fast, global_options_from(fast, os.environ))
     parser = build_parser(COMMANDS, args_list)
     args = parser.parse_args(args_list)
+    args.repeat_question = repeat_question  # `bale pip install` records its answer under it
     opts = global_options_from(args, os.environ)
     run = getattr(args, "run", None)
     if run is None:

@@ -383,6 +383,8 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     apply_file_options(args, inputs)
     result = _install(args, opts, console, target, cache, inputs, reporter)
     render_result(console, result)
+    if not (settings.warnings or inputs.warnings):
+        _record_answer(args, inputs, target, cache, result)
     if args.report:
         _write_report(args.report, result, target)
     if args.format == "json":
@@ -434,6 +436,27 @@ def _install(args, opts, console, target, cache, inputs, reporter) -> InstallRes
         reporter=reporter,
         markers=markers,
     )
+
+
+def _record_answer(args, inputs, target, cache, result: InstallResult) -> None:  # type: ignore[no-untyped-def]
+    """Record that this plain invocation is satisfied by the virtual environment as it is now,
+    so that the same command answers from ``bale.cli.repeat`` next time."""
+    asked = getattr(args, "repeat_question", None)
+    if asked is None or result.dry_run or target.kind != "venv":
+        return
+    from bale.services import install_memo
+
+    if result.audited and not result.resolved:
+        audited: int | None = result.audited
+    else:
+        from bale.services.install import satisfied_count
+
+        audited = satisfied_count(inputs, target, target.interpreter.markers)
+    if audited:
+        interpreter = target.interpreter
+        watched = [str(interpreter.executable), str(Path(interpreter.prefix, "pyvenv.cfg"))]
+        site_dirs = [str(d) for d in target.site_dirs]
+        install_memo.record(str(cache.root), asked, site_dirs, watched, audited)
 
 
 def build_settings_from(args, opts):  # type: ignore[no-untyped-def]

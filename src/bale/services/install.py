@@ -164,6 +164,23 @@ def already_satisfied(
     return len(checked)
 
 
+def satisfied_count(
+    inputs: RequirementInput, target: TargetEnvironment, markers: Mapping[str, str]
+) -> int | None:
+    """The fast path's own check, run on the environment as it is now (after an install, to
+    record the answer for the next identical run): the number of distributions audited when
+    every named requirement, its dependencies and the constraints hold; None otherwise."""
+    from bale.installer.installed import scan_installed
+
+    if inputs.unnamed or inputs.editables or any(r.url for r in inputs.named):
+        return None
+    installed = {d.canonical_name: d for d in scan_installed(target.site_dirs)}
+    count = already_satisfied(inputs.named, installed, markers)
+    if count is None or not _constraints_hold(inputs, installed):
+        return None
+    return count
+
+
 def _marker_ok(marker: Marker, markers: Mapping[str, str], extras: frozenset[str]) -> bool:
     env = dict(markers)
     if not extras:

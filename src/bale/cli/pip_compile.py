@@ -245,6 +245,7 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     for warning in settings.warnings:
         console.warn(warning)
     apply_settings(args, settings)
+    _apply_pip_index_settings(args, opts, cwd, console)
     sources = list(args.src_files)
     if not sources:
         for default in ("requirements.in", "pyproject.toml", "setup.cfg"):
@@ -278,6 +279,7 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
 
     base_target = None
     base_markers = None
+    interpreter = None
     if args.python:
         from bale.cli.env_options import target_from_args
         from bale.index.target import Target
@@ -314,6 +316,8 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
             output_file=output,
         ),
         warn=console.warn,
+        cwd=cwd,
+        builder=_builder(interpreter, opts, client, console),
     )
     console.status(f"Resolved {plural(result.resolved)} in {format_seconds(result.seconds)}")
     if output is None:
@@ -321,3 +325,62 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     else:
         write_output(output, result.text)
     return 0
+
+
+# pip's configuration (issue #6: it applies to the ``bale pip`` commands) for where packages come
+# from: index URLs, find-links, trusted hosts, certificates, timeouts. The rest of pip's options
+# (constraints, --require-hashes, --no-binary...) belong to pip install, not to a compile.
+_PIP_INDEX_SETTINGS = {
+    "index_url": "index_url",
+    "no_index": "no_index",
+    "extra_index_url": "extra_index_url",
+    "find_links": "find_links",
+    "trusted_hosts": "allow_insecure_host",
+    "cert": "cert",
+    "client_cert": "client_cert",
+    "timeout": "timeout",
+    "retries": "retries",
+}
+
+
+def _apply_pip_index_settings(args: argparse.Namespace, opts: GlobalOptions, cwd: Path, console):  # type: ignore[no-untyped-def]
+    """Fill the index options the command line and bale's configuration left unset from pip's
+    configuration files and ``PIP_*`` variables (the ``[install]`` section over ``[global]``,
+    as pip-tools reads them)."""
+    from bale.services.config import load_settings
+
+    settings = load_settings(
+        {},
+        env=os.environ,
+        cwd=cwd,
+        no_config=opts.no_config,
+        pip_compat=True,
+        pip_command="install",
+    )
+    for warning in settings.warnings:
+        console.warn(warning)
+    for dest, key in _PIP_INDEX_SETTINGS.items():
+        value = getattr(settings, key)
+        if value in (None, False, (), []) or getattr(args, dest, None) not in (None, False, []):
+            continue
+        setattr(args, dest, list(value) if isinstance(value, tuple | list) else value)
+
+
+def _builder(chosen, opts: GlobalOptions, client, console):  # type: ignore[no-untyped-def]
+    """A Builder factory for direct references that need a build (folders, sdists, git): made
+    at first use, for the ``--python`` interpreter or the one bale runs on."""
+    from bale.cache.layout import Cache
+    from bale.cli.env_options import console_reporter
+    from bale.cli.frame import default_cache_dir
+    from bale.services.lock_direct import lazy_builder
+
+    cache_root = default_cache_dir(opts)
+
+    def interpreter():  # type: ignore[no-untyped-def]
+        import sys
+
+        from bale.envs.interpreter import inspect_interpreter
+
+        return chosen if chosen is not None else inspect_interpreter(sys.executable, cache_root)
+
+    return lazy_builder(Cache(cache_root), client, interpreter, console_reporter(console))

@@ -48,6 +48,10 @@ class Pin:
     hashes: tuple[str, ...] = ()  # "sha256:<hex>"
     via: tuple[str, ...] = ()  # annotation sources, unsorted
     url: str | None = None  # a direct reference (``name @ url``) instead of ``==version``
+    # With ``url``: ``-e url`` (an editable folder) / the bare path as the input gave it
+    # (``./pkg``, ``./dist/x.whl``: pip reads it relative to the working directory, as uv writes).
+    editable: bool = False
+    bare: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,9 @@ def header_lines(options: WriterOptions) -> list[str]:
 def requirement_text(pin: Pin, *, strip_extras: bool = False) -> str:
     """``name[extras]==version ; marker`` (or ``name @ url``)."""
     extras = "" if strip_extras or not pin.extras else f"[{','.join(sorted(pin.extras))}]"
-    if pin.url is not None:
+    if pin.url is not None and (pin.editable or pin.bare):
+        text = ("-e " if pin.editable else "") + f"{strip_credentials(pin.url)}{extras}"
+    elif pin.url is not None:
         text = f"{pin.name}{extras} @ {strip_credentials(pin.url)}"
     else:
         text = f"{pin.name}{extras}=={pin.version}"
@@ -127,7 +133,8 @@ def format_requirements(pins: Iterable[Pin], options: WriterOptions) -> str:
     if options.option_lines:
         lines.extend(options.option_lines)
         lines.append("")
-    for pin in sorted(pins, key=lambda p: p.name):
+    # Editables first, as pip-tools and uv write them; then by name.
+    for pin in sorted(pins, key=lambda p: (not p.editable, p.name)):
         if pin.name in options.no_emit:
             continue
         lines.append(format_pin(pin, options))

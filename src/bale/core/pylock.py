@@ -61,6 +61,7 @@ class LockFile:
     hashes: Mapping[str, str]
     size: int | None = None
     upload_time: str | None = None  # ISO 8601 as the index gave it
+    path: str | None = None  # a local archive (relative to the lock's folder), instead of url
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,8 @@ class LockPackage:
     sdist: LockFile | None = None
     # Direct sources (at most one, and then no wheels/sdist): a URL archive, a VCS, a directory.
     archive: LockFile | None = None
-    vcs: Mapping[str, str] | None = None  # type, url, requested-revision, commit-id
+    # type, url (or path), requested-revision, commit-id, subdirectory
+    vcs: Mapping[str, str] | None = None
     directory: str | None = None
     editable: bool = False
 
@@ -117,23 +119,29 @@ def _package(entry: LockPackage) -> Package:
     archive = vcs = directory = None
     if entry.archive is not None:
         archive = PackageArchive(
-            url=strip_credentials(entry.archive.url),
+            url=strip_credentials(entry.archive.url) if entry.archive.url else None,
+            path=entry.archive.path,
             size=entry.archive.size,
             hashes=dict(entry.archive.hashes),
         )
     if entry.vcs is not None:
+        url = entry.vcs.get("url")
         vcs = PackageVcs(
             type=entry.vcs["type"],
-            url=strip_credentials(entry.vcs["url"]),
+            url=strip_credentials(url) if url else None,
+            path=entry.vcs.get("path"),
             requested_revision=entry.vcs.get("requested-revision"),
             commit_id=entry.vcs["commit-id"],
+            subdirectory=entry.vcs.get("subdirectory"),
         )
     if entry.directory is not None:
         directory = PackageDirectory(path=entry.directory, editable=entry.editable or None)
     direct = archive is not None or vcs is not None or directory is not None
+    # PEP 751: no version for a source tree (it may change under the lock); an archive or a
+    # commit is as stable as a wheel, so theirs is written (as uv does).
     return Package(
         name=entry.name,
-        version=None if direct or entry.version is None else Version(entry.version),
+        version=None if directory is not None or entry.version is None else Version(entry.version),
         marker=Marker(entry.marker) if entry.marker else None,
         requires_python=SpecifierSet(entry.requires_python) if entry.requires_python else None,
         index=strip_credentials(entry.index) if entry.index and not direct else None,
@@ -241,6 +249,10 @@ class Selected:
     size: int | None = None
     index: str | None = None
     editable: bool = False
+    # vcs: the commit to check out, the revision asked for when locking, a subdirectory.
+    commit: str | None = None
+    revision: str | None = None
+    subdirectory: str | None = None
 
 
 def describe_platform(markers: Mapping[str, str]) -> str:
@@ -328,7 +340,23 @@ def select(
 def _source_of(package: Package, ranks: Mapping[str, int], platform: str, source: str) -> Selected:
     version = str(package.version) if package.version is not None else None
     if package.vcs is not None:
-        return Selected(package.name, version, "vcs", url=package.vcs.url, path=package.vcs.path)
+        vcs = package.vcs
+        if vcs.type != "git":
+            raise UsageError(
+                f"{source}: {package.name} is locked from a {vcs.type} repository; bale "
+                "supports git only",
+                "lock it from a git repository, a wheel or an sdist",
+            )
+        return Selected(
+            package.name,
+            version,
+            "vcs",
+            url=vcs.url,
+            path=vcs.path,
+            commit=vcs.commit_id,
+            revision=vcs.requested_revision,
+            subdirectory=vcs.subdirectory,
+        )
     if package.directory is not None:
         return Selected(
             package.name,
@@ -336,6 +364,7 @@ def _source_of(package: Package, ranks: Mapping[str, int], platform: str, source
             "directory",
             path=package.directory.path,
             editable=bool(package.directory.editable),
+            subdirectory=package.directory.subdirectory,
         )
     if package.archive is not None:
         archive = package.archive
@@ -347,6 +376,7 @@ def _source_of(package: Package, ranks: Mapping[str, int], platform: str, source
             path=archive.path,
             hashes=dict(archive.hashes),
             size=archive.size,
+            subdirectory=archive.subdirectory,
         )
     if package.wheels:
         wheel = _best_wheel(package.wheels, ranks)

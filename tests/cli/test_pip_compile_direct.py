@@ -1,0 +1,139 @@
+"""``bale pip compile`` with direct references (files, folders, editables, URLs, git) in its
+inputs, written as uv and pip-tools write them in both formats, and installed back with
+``bale pip install -r`` / ``bale pip sync`` (no network: the bench index and its build backend,
+git repositories made by the test)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from support.dists import Dist, backend_wheel, build_sdist, build_wheel, write_project
+from support.git import git
+
+
+def _body(text: str) -> str:
+    """The text after the header."""
+    lines = text.splitlines(keepends=True)
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return "".join(lines)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _site(venv: Path) -> Path:
+    return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+
+
+def _installed(venv: Path) -> dict[str, str]:
+    found = {}
+    for entry in _site(venv).glob("*.dist-info"):
+        name, _, version = entry.name[: -len(".dist-info")].partition("-")
+        found[name] = version
+    return found
+
+
+def _run_python(venv: Path, code: str) -> str:
+    ran = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
+    )
+    return ran.stdout.strip()
+
+
+@pytest.fixture
+def bench(index):  # type: ignore[no-untyped-def]
+    """The index with the bench backend (for builds) and a dependency of every source."""
+    backend_wheel(index.root)
+    index.add(Dist("dep", "1.0"))
+    return index
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository: tag v1 (gitty 1.0, needs dep), then main at gitty 2.0."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write_project(Dist("gitty", "1.0", requires=["dep"]), root)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one")
+    git(root, "tag", "v1")
+    write_project(Dist("gitty", "2.0"), root)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "two")
+    return root
+
+
+@pytest.fixture
+def sources(tmp_path: Path, bench, repo):  # type: ignore[no-untyped-def]
+    """One of each kind of direct reference, in tmp_path (the working directory)."""
+    dist = tmp_path / "dist"
+    wheel = build_wheel(Dist("wheely", "1.0", requires=["dep"]), dist)
+    sdist = build_sdist(Dist("saucy", "2.0", requires=["dep"]), dist)
+    write_project(Dist("proj", "1.0", requires=["dep"]), tmp_path / "proj")
+    write_project(Dist("edit-me", "1.0", requires=["dep"]), tmp_path / "edit")
+    remote = bench.add(Dist("remote", "1.0", requires=["dep"]))
+    return {
+        "wheel": wheel,
+        "sdist": sdist,
+        "remote": remote,
+        "remote_url": bench.file_url(remote.name),
+        "commit": git(repo, "rev-parse", "v1"),
+        "repo": repo,
+    }
+
+
+def _compile(bale, bench, *args: str):  # type: ignore[no-untyped-def]
+    result = bale("pip", "compile", "-i", bench.url, "--no-header", *args)
+    assert result.code == 0, result
+    return result
+
+
+# --- requirements.txt ---------------------------------------------------------------------------
+
+
+def test_every_kind_of_direct_reference_in_requirements_txt(
+    bale, bench, sources, tmp_path: Path
+) -> None:
+    wheel, sdist = sources["wheel"], sources["sdist"]
+    repo_url = f"git+{sources['repo'].as_uri()}"
+    (tmp_path / "requirements.in").write_text(
+        f"wheely @ {wheel.as_uri()}\n"
+        "./dist/saucy-2.0.tar.gz\n"
+        "./proj\n"
+        "-e ./edit\n"
+        f"remote @ {sources['remote_url']}\n"
+        f"gitty @ {repo_url}@v1\n"
+    )
+    result = _compile(bale, bench, "requirements.in")
+    assert result.out == (
+        "-e ./edit\n"
+        "    # via -r requirements.in\n"
+        "dep==1.0\n"
+        "    # via\n"
+        "    #   edit-me\n"
+        "    #   gitty\n"
+        "    #   proj\n"
+        "    #   remote\n"
+        "    #   saucy\n"
+        "    #   wheely\n"
+        f"gitty @ {repo_url}@{sources['commit']}\n"
+        "    # via -r requirements.in\n"
+        "./proj\n"
+        "    # via -r requirements.in\n"
+        f"remote @ {sources['remote_url']}\n"
+        "    # via -r requirements.in\n"
+        "./dist/saucy-2.0.tar.gz\n"
+        "    # via -r requirements.in\n"
+        f"wheely @ {wheel.as_uri()}\n"
+        "    # via -r requirements.in\n"
+    )
+    assert sdist.is_file()

@@ -137,3 +137,116 @@ def test_every_kind_of_direct_reference_in_requirements_txt(
         "    # via -r requirements.in\n"
     )
     assert sdist.is_file()
+
+
+def _all_kinds(sources, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+    repo_url = f"git+{sources['repo'].as_uri()}"
+    text = (
+        f"wheely @ {sources['wheel'].as_uri()}\n"
+        "./dist/saucy-2.0.tar.gz\n"
+        "./proj\n"
+        "-e ./edit\n"
+        f"remote @ {sources['remote_url']}\n"
+        f"gitty @ {repo_url}@v1\n"
+    )
+    (tmp_path / "requirements.in").write_text(text)
+    return text
+
+
+EVERYTHING = {
+    "wheely": "1.0",
+    "saucy": "2.0",
+    "proj": "1.0",
+    "edit_me": "1.0",
+    "remote": "1.0",
+    "gitty": "1.0",
+    "dep": "1.0",
+}
+
+
+def test_compiled_requirements_install_and_sync_back(
+    bale, bench, sources, venv_factory, tmp_path: Path
+) -> None:
+    _all_kinds(sources, tmp_path)
+    _compile(bale, bench, "requirements.in", "-o", "requirements.txt")
+    venv = venv_factory()
+    installed = bale(
+        "pip", "install", "--python", str(venv), "-i", bench.url, "-r", "requirements.txt"
+    )
+    assert installed.code == 0, installed
+    assert _installed(venv) == EVERYTHING
+    assert _run_python(venv, "import gitty, edit_me; print(gitty.__version__)") == "1.0"
+
+    fresh = venv_factory(name="fresh")
+    synced = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, "requirements.txt")
+    assert synced.code == 0, synced
+    assert _installed(fresh) == EVERYTHING
+    info = (_site(fresh) / "gitty-1.0.dist-info" / "direct_url.json").read_text()
+    assert sources["commit"] in info
+    assert (_site(fresh) / "__editable__.edit_me-1.0.pth").exists() or any(
+        p.name.endswith(".pth") and "edit" in p.name for p in _site(fresh).iterdir()
+    )
+    again = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, "requirements.txt")
+    assert again.code == 0 and again.err.startswith("Audited 7 packages"), again
+
+
+def test_generate_hashes_hashes_archives_only(bale, bench, sources, tmp_path: Path) -> None:
+    _all_kinds(sources, tmp_path)
+    result = _compile(bale, bench, "--generate-hashes", "requirements.in")
+    text = result.out
+    assert f"--hash=sha256:{_sha(sources['wheel'])}" in text
+    assert f"--hash=sha256:{_sha(sources['sdist'])}" in text
+    assert f"--hash=sha256:{_sha(sources['remote'])}" in text
+    assert f"wheely @ {sources['wheel'].as_uri()} \\\n    --hash=sha256:" in text
+    assert "./dist/saucy-2.0.tar.gz \\\n    --hash=sha256:" in text
+    # pip-tools and uv write no hash for a folder or a git checkout.
+    assert "-e ./edit\n" in text and "./proj\n" in text
+    assert f"@{sources['commit']}\n" in text
+
+
+def test_hashed_archives_install_under_require_hashes(
+    bale, bench, sources, venv_factory, tmp_path: Path
+) -> None:
+    (tmp_path / "requirements.in").write_text(
+        f"wheely @ {sources['wheel'].as_uri()}\n./dist/saucy-2.0.tar.gz\n"
+        f"remote @ {sources['remote_url']}\n"
+    )
+    _compile(bale, bench, "--generate-hashes", "requirements.in", "-o", "requirements.txt")
+    venv = venv_factory()
+    run = ("pip", "install", "--python", str(venv), "-i", bench.url, "--require-hashes")
+    result = bale(*run, "-r", "requirements.txt")
+    assert result.code == 0, result
+    assert _installed(venv) == {"wheely": "1.0", "saucy": "2.0", "remote": "1.0", "dep": "1.0"}
+    fresh = venv_factory(name="fresh")
+    synced = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, "requirements.txt")
+    assert synced.code == 0, synced
+    assert _installed(fresh) == _installed(venv)
+
+
+def test_folders_and_git_are_refused_under_hash_checking(
+    bale, bench, sources, venv_factory, tmp_path: Path
+) -> None:
+    _all_kinds(sources, tmp_path)
+    _compile(bale, bench, "--generate-hashes", "requirements.in", "-o", "requirements.txt")
+    venv = venv_factory()
+    for command in (
+        ("pip", "install", "--python", str(venv), "-i", bench.url, "-r", "requirements.txt"),
+        ("pip", "sync", "--python", str(venv), "-i", bench.url, "requirements.txt"),
+    ):
+        result = bale(*command)
+        assert result.code == 5, result
+        assert "hash" in result.err
+    assert _installed(venv) == {}
+
+
+def test_changed_archive_is_a_hash_mismatch_on_sync(
+    bale, bench, sources, venv_factory, tmp_path: Path
+) -> None:
+    (tmp_path / "requirements.in").write_text(f"wheely @ {sources['wheel'].as_uri()}\n")
+    _compile(bale, bench, "--generate-hashes", "requirements.in", "-o", "requirements.txt")
+    build_wheel(Dist("wheely", "1.0", requires=["dep"], summary="changed"), tmp_path / "dist")
+    venv = venv_factory()
+    result = bale("pip", "sync", "--python", str(venv), "-i", bench.url, "requirements.txt")
+    assert result.code == 5, result
+    assert "wheely-1.0-py3-none-any.whl" in result.err
+    assert _installed(venv) == {}

@@ -392,6 +392,63 @@ def prepare(
     return [requests[s.name] for s in sources]
 
 
+def settle(
+    items: Sequence[Any],
+    installed: Sequence[Any],
+    *,
+    markers: Mapping[str, str],
+    tags: Sequence[str],
+    builder: Callable[[], Any],
+    client: Callable[[], Any],
+    cwd: Path,
+    materialize_builder: Callable[[], Any] | None = None,
+) -> list[Any]:
+    """``sync.SyncItem``s with a ``direct`` requirement made ready for the diff: each gets its
+    name, version, ``source_id`` and ``editable``. One an installed distribution already is
+    (``direct_sources.installed_match``: nothing built, nothing fetched) takes that
+    distribution's identity, so the plan keeps it; the others are made concrete (``source``:
+    the ``DirectSource``, whose wheel ``prepare`` gives) and get an identity no installed
+    distribution has, so the plan installs or replaces them. ``builder`` serves the match
+    (the build cache only), ``materialize_builder`` (default: ``builder``) the metadata."""
+    from bale.services.direct_sources import source_id
+
+    indexes = [i for i, item in enumerate(items) if item.direct is not None]
+    if not indexes:
+        return list(items)
+    group = DirectItems([items[i].direct for i in indexes], cwd, markers, tags, builder)
+    matched = group.match(installed)
+    by_name = {d.canonical_name: d for d in installed}
+    result = list(items)
+    missing: list[int] = []
+    for position, (i, name) in enumerate(zip(indexes, matched, strict=True)):
+        if name is None:
+            missing.append(position)
+            continue
+        dist = by_name[name]
+        result[i] = replace(
+            items[i],
+            name=name,
+            version=dist.version,
+            source_id=source_id(dist.direct_url()),
+            editable=bool(dist.editable),
+        )
+    if missing:
+        if materialize_builder is not None:
+            group.builder = materialize_builder
+        made = group.materialize(client(), missing)
+        for position, source in zip(missing, made, strict=True):
+            i = indexes[position]
+            result[i] = replace(
+                items[i],
+                name=source.name,
+                version=str(source.version),
+                source_id=f"new:{source.source_id}",
+                editable=source.editable,
+                source=source,
+            )
+    return result
+
+
 __all__ = [
     "CompileDirect",
     "DirectItems",
@@ -405,4 +462,5 @@ __all__ = [
     "lazy_builder",
     "prepare",
     "requirement_of_selected",
+    "settle",
 ]

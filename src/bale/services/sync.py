@@ -12,6 +12,11 @@
    mismatch names the file, the expected and the actual hash) before anything is installed.
 6. Fetch in parallel, unpack once into the cache, install and remove as one transaction.
 
+Direct references (a pylock ``archive``, ``vcs`` or ``directory`` entry; a requirements line
+naming a path, URL or git repository) are installed from their source (``services.lock_direct``):
+one already installed from the same file, commit or unchanged folder is kept without a build;
+the others are fetched or built, with no resolution.
+
 ``install_pylock`` is the same recipe without removals, for ``bale pip install -r pylock.toml``.
 """
 
@@ -40,6 +45,12 @@ class SyncItem:
     requirement: Requirement | None = None  # a requirements.txt line (its hashes)
     selected: object = None  # a core.pylock.Selected
     lock_dir: Path | None = None  # relative paths in a pylock are relative to this
+    # A direct reference (path, URL, git) to install from its source; ``name``/``version`` are
+    # known once ``lock_direct.settle`` has run (``source``: its ``DirectSource``).
+    direct: object = None
+    source_id: str | None = None
+    editable: bool = False
+    source: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,25 +107,19 @@ def wanted_from_requirements(
 ) -> list[SyncItem]:
     """The pinned lines of a requirements file whose markers hold (``inputs`` is a
     ``RequirementInput``). Unpinned lines, paths and URLs are errors: sync never resolves."""
-    unnamed = inputs.unnamed  # type: ignore[attr-defined]
-    if unnamed:
-        raise UsageError(
-            f"{unnamed[0].origin}: {unnamed[0]} is a path or URL; bale pip sync installs "
-            "pinned releases from an index only",
-            "compile the inputs first (bale pip compile) and sync the result",
-        )
     hashes_required = require_hashes or inputs.hashes_required  # type: ignore[attr-defined]
     env = {**markers, "extra": ""}
     found: dict[NormalizedName, SyncItem] = {}
+    direct: list[SyncItem] = []
+    for unnamed in inputs.unnamed:  # type: ignore[attr-defined]
+        if unnamed.marker is None or unnamed.marker.evaluate(env):
+            direct.append(_direct_line(unnamed, hashes_required))
     for requirement in inputs.named:  # type: ignore[attr-defined]
         if requirement.pep508.marker is not None and not requirement.pep508.marker.evaluate(env):
             continue
         if requirement.url is not None:
-            raise UsageError(
-                f"{requirement.origin}: {requirement} is a direct URL; bale pip sync installs "
-                "pinned releases from an index only",
-                "pin a released version (name==1.2.3)",
-            )
+            direct.append(_direct_line(requirement, hashes_required))
+            continue
         version = _pinned_version(requirement)
         if version is None:
             raise UsageError(
@@ -135,7 +140,30 @@ def wanted_from_requirements(
                 "keep one pin per project",
             )
         found[requirement.name] = SyncItem(requirement.name, version, requirement=requirement)
-    return list(found.values())
+    return [*found.values(), *direct]
+
+
+def _direct_line(requirement: object, hashes_required: bool) -> SyncItem:
+    """A path, URL or git line: installed from its source (name and version come later).
+    Under hash checking an archive needs a hash, and a folder or git checkout cannot have one
+    (pip's rule: there is no file to hash)."""
+    from bale.services.direct_sources import locate
+
+    if hashes_required and not requirement.hashes:  # type: ignore[attr-defined]
+        location = locate(requirement, Path.cwd())  # type: ignore[arg-type]
+        if location.kind in ("directory", "vcs"):
+            raise HashMismatch(
+                f"{requirement.origin}: --require-hashes: {requirement} is a "  # type: ignore[attr-defined]
+                f"{'folder' if location.kind == 'directory' else 'git source'}, which cannot "
+                "be hash-checked",
+                "install it without hash checking, or lock a wheel or sdist of it instead",
+            )
+        raise HashMismatch(
+            f"{requirement.origin}: --require-hashes: no hash given for {requirement}",  # type: ignore[attr-defined]
+            "add --hash=sha256:... (bale pip compile --generate-hashes writes them)",
+        )
+    name = NormalizedName(getattr(requirement, "name", "") or str(requirement))
+    return SyncItem(name, "", direct=requirement)
 
 
 def wanted_from_pylock(
@@ -162,21 +190,29 @@ def wanted_from_pylock(
         dependency_groups=dependency_groups,
         source=source,
     )
-    lock_dir = Path(source).parent
+    lock_dir = Path(source).absolute().parent
     items = []
     for selected in chosen:
-        if selected.kind not in ("wheel", "archive"):
+        if selected.kind in ("vcs", "directory", "archive"):
+            from bale.services.lock_direct import requirement_of_selected
+
+            if selected.kind == "archive" and not selected.hashes:
+                raise HashMismatch(f"{source}: {selected.name} has no hash in the lock")
+            items.append(
+                SyncItem(
+                    selected.name,
+                    selected.version or "",
+                    selected=selected,
+                    lock_dir=lock_dir,
+                    direct=requirement_of_selected(selected, lock_dir, source),
+                )
+            )
+            continue
+        if selected.kind != "wheel":
             raise UsageError(
                 f"{source}: {selected.name} is locked as a {selected.kind} source; bale installs "
                 "wheels from a lock (building from a lock is not supported yet)",
                 "lock a version that has a wheel for this platform",
-            )
-        if selected.kind == "archive" and not (selected.path or selected.url or "").endswith(
-            ".whl"
-        ):
-            raise UsageError(
-                f"{source}: {selected.name} is locked as an archive that is not a wheel; "
-                "bale does not build from a lock yet"
             )
         if not selected.hashes:
             raise HashMismatch(f"{source}: {selected.name} has no hash in the lock")
@@ -219,21 +255,35 @@ def read_pylock_file(
 def diff(wanted: Sequence[SyncItem], installed: Sequence[object], settings: SyncSettings):  # type: ignore[no-untyped-def]
     """The install plan: lock versus environment (``exact`` removes what is not listed)."""
     from bale.core.plan import Installed, Wanted, make_plan
+    from bale.services.direct_sources import source_id
 
+    direct_names = {item.name for item in wanted if item.direct is not None}
     current = []
     for dist in installed:
         direct = dist.direct_url()  # type: ignore[attr-defined]
         url = direct.get("url") if direct else None
+        identity = str(url) if url and not _is_archive_from_lock(direct) else None
+        if dist.canonical_name in direct_names:  # type: ignore[attr-defined]
+            identity = source_id(direct)  # what lock_direct.settle compares
         current.append(
             Installed(
                 dist.canonical_name,  # type: ignore[attr-defined]
                 dist.version,  # type: ignore[attr-defined]
-                str(url) if url and not _is_archive_from_lock(direct) else None,
+                identity,
                 dist.editable,  # type: ignore[attr-defined]
             )
         )
     return make_plan(
-        [Wanted(item.name, item.version, requested=True) for item in wanted],
+        [
+            Wanted(
+                item.name,
+                item.version,
+                source_id=item.source_id,
+                requested=True,
+                editable=item.editable,
+            )
+            for item in wanted
+        ],
         current,
         reinstall=settings.reinstall,
         exact=settings.exact,
@@ -269,6 +319,41 @@ def sync(
 
     start = time.perf_counter()
     installed = scan_installed(target.site_dirs)
+    clients: list[object] = []
+
+    def client() -> object:
+        if not clients:
+            clients.append(client_factory())
+        return clients[0]
+
+    builders: list[Callable[[], object]] = []
+
+    def builder() -> object:
+        """The builder for direct sources, with the index client for build requirements."""
+        if not builders:
+            from bale.services.install import build_options_of, builder_factory
+
+            builders.append(
+                builder_factory(cache, target, client(), lambda: build_options_of(None), reporter)
+            )
+        return builders[0]()
+
+    if any(item.direct is not None for item in wanted):
+        from bale.services.install import build_options_of, builder_factory
+        from bale.services.lock_direct import settle
+
+        interpreter = target.interpreter
+        wanted = settle(
+            wanted,
+            installed,
+            markers=interpreter.markers,
+            tags=interpreter.tags,
+            # Matching an installed folder reads the build cache only: no index client.
+            builder=builder_factory(cache, target, None, build_options_of(None), reporter),
+            materialize_builder=builder,
+            client=client,
+            cwd=Path.cwd(),
+        )
     plan = diff(wanted, installed, settings)
     changes = tuple(
         [SyncChange(o.name, o.version, False) for o in plan.to_uninstall]
@@ -288,8 +373,11 @@ def sync(
     by_name = {item.name: item for item in wanted}
     started = time.perf_counter()
     todo = [by_name[NormalizedName(w.key)] for w in plan.to_install]
-    client = client_factory() if todo else None
-    requests = _prepare(todo, client, cache, reporter)
+    direct_todo = [item for item in todo if item.direct is not None]
+    todo = [item for item in todo if item.direct is None]
+    requests = _prepare(todo, client() if todo else None, cache, reporter)
+    if direct_todo:
+        requests += _prepare_direct(direct_todo, target, client, cache, builder, reporter)
     prepare_seconds = time.perf_counter() - started
 
     from bale.installer.linking import LinkMode
@@ -370,6 +458,28 @@ def _prepare(items: Sequence[SyncItem], client, cache: Cache, reporter: Reporter
         return InstallRequest(cached, requested=True)
 
     return list(parallel_map(unpack, stored))
+
+
+def _prepare_direct(items, target, client, cache, builder, reporter):  # type: ignore[no-untyped-def]
+    """Wheels of the direct references to install: made concrete if ``settle`` kept them
+    (a reinstall), then the archive itself or a build (``lock_direct.prepare``)."""
+    from bale.services.lock_direct import DirectItems, prepare
+
+    pending = [i for i, item in enumerate(items) if item.source is None]
+    sources = [item.source for item in items]
+    if pending:
+        interpreter = target.interpreter
+        group = DirectItems(
+            [items[i].direct for i in pending],
+            Path.cwd(),
+            interpreter.markers,
+            interpreter.tags,
+            builder,
+        )
+        made = group.materialize(client(), list(range(len(pending))))
+        for i, source in zip(pending, made, strict=True):
+            sources[i] = source
+    return prepare(sources, cache, builder, reporter)
 
 
 def _fetch_locked(item: SyncItem, client):  # type: ignore[no-untyped-def]

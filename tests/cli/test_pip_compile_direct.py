@@ -250,3 +250,204 @@ def test_changed_archive_is_a_hash_mismatch_on_sync(
     assert result.code == 5, result
     assert "wheely-1.0-py3-none-any.whl" in result.err
     assert _installed(venv) == {}
+
+
+# --- pylock.toml ---------------------------------------------------------------------------------
+
+
+def _packages(path: Path) -> dict[str, dict]:  # type: ignore[type-arg]
+    data = tomllib.loads(path.read_text())
+    return {p["name"]: p for p in data["packages"]}
+
+
+def test_pylock_sources_of_every_kind(bale, bench, sources, tmp_path: Path) -> None:
+    _all_kinds(sources, tmp_path)
+    (tmp_path / "locks").mkdir()
+    _compile(bale, bench, "requirements.in", "-o", "locks/pylock.toml")
+    packages = _packages(tmp_path / "locks" / "pylock.toml")
+    wheel, sdist, remote = sources["wheel"], sources["sdist"], sources["remote"]
+    assert packages["wheely"] == {
+        "name": "wheely",
+        "version": "1.0",
+        "archive": {
+            "path": wheel.as_posix(),  # the input gave an absolute file URL
+            "size": wheel.stat().st_size,
+            "hashes": {"sha256": _sha(wheel)},
+        },
+    }
+    assert packages["saucy"]["archive"] == {
+        "path": "../dist/saucy-2.0.tar.gz",  # relative input: relative to the lock's folder
+        "size": sdist.stat().st_size,
+        "hashes": {"sha256": _sha(sdist)},
+    }
+    assert packages["remote"]["archive"]["url"] == sources["remote_url"]
+    assert packages["remote"]["archive"]["hashes"] == {"sha256": _sha(remote)}
+    assert packages["proj"] == {"name": "proj", "directory": {"path": "../proj"}}
+    assert packages["edit-me"] == {
+        "name": "edit-me",
+        "directory": {"path": "../edit", "editable": True},
+    }
+    assert packages["gitty"] == {
+        "name": "gitty",
+        "version": "1.0",
+        "vcs": {
+            "type": "git",
+            "url": sources["repo"].as_uri(),
+            "requested-revision": "v1",
+            "commit-id": sources["commit"],
+        },
+    }
+    assert set(packages["dep"]) >= {"wheels", "index", "version"}
+
+
+def test_pylock_installs_and_syncs_back(bale, bench, sources, venv_factory, tmp_path: Path) -> None:
+    _all_kinds(sources, tmp_path)
+    (tmp_path / "locks").mkdir()
+    _compile(bale, bench, "requirements.in", "-o", "locks/pylock.toml")
+    # From another working directory: paths are relative to the lock, not to the cwd.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    lock = str(tmp_path / "locks" / "pylock.toml")
+    venv = venv_factory()
+    installed = bale(
+        "pip", "install", "--python", str(venv), "-i", bench.url, "-r", lock, cwd=elsewhere
+    )
+    assert installed.code == 0, installed
+    assert _installed(venv) == EVERYTHING
+
+    fresh = venv_factory(name="fresh")
+    synced = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, lock, cwd=elsewhere)
+    assert synced.code == 0, synced
+    assert _installed(fresh) == EVERYTHING
+    assert _run_python(fresh, "import saucy, proj; print(saucy.__version__)") == "2.0"
+    again = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, lock, cwd=elsewhere)
+    assert again.code == 0 and again.err.startswith("Audited 7 packages"), again
+    check = bale("pip", "sync", "--check", "--python", str(venv), "-i", bench.url, lock)
+    assert check.code == 0, check
+
+
+def test_sync_replaces_a_registry_install_with_the_locked_source(
+    bale, bench, sources, venv_factory, tmp_path: Path
+) -> None:
+    bench.add(Dist("gitty", "1.0"))  # the same version, from the index
+    venv = venv_factory()
+    assert bale("pip", "install", "--python", str(venv), "-i", bench.url, "gitty==1.0").code == 0
+    (tmp_path / "requirements.in").write_text(f"gitty @ git+{sources['repo'].as_uri()}@v1\n")
+    _compile(bale, bench, "requirements.in", "-o", "pylock.toml")
+    synced = bale("pip", "sync", "--python", str(venv), "-i", bench.url, "pylock.toml")
+    assert synced.code == 0, synced
+    assert " - gitty==1.0" in synced.err and " + gitty==1.0" in synced.err
+    info = (_site(venv) / "gitty-1.0.dist-info" / "direct_url.json").read_text()
+    assert sources["commit"] in info
+
+
+def test_pylock_with_sources_installs_with_uv(
+    bale, bench, sources, venv_factory, tmp_path: Path
+) -> None:
+    uv = Path("/work/tools/bin/uv")
+    if not uv.exists():
+        pytest.skip("uv is not installed at /work/tools/bin/uv")
+    (tmp_path / "requirements.in").write_text(
+        f"wheely @ {sources['wheel'].as_uri()}\n./proj\ngitty @ git+{sources['repo'].as_uri()}@v1\n"
+    )
+    _compile(bale, bench, "requirements.in", "-o", "pylock.toml")
+    venv = venv_factory()
+    ran = subprocess.run(
+        [
+            str(uv),
+            "pip",
+            "install",
+            "--no-config",
+            "--python",
+            str(venv),
+            "--index-url",
+            bench.url,
+            "-r",
+            "pylock.toml",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert _installed(venv) == {"wheely": "1.0", "proj": "1.0", "gitty": "1.0", "dep": "1.0"}
+
+
+def test_uv_pylock_with_sources_installs_with_bale(
+    bale, bench, sources, venv_factory, tmp_path: Path
+) -> None:
+    uv = Path("/work/tools/bin/uv")
+    if not uv.exists():
+        pytest.skip("uv is not installed at /work/tools/bin/uv")
+    (tmp_path / "requirements.in").write_text(
+        f"wheely @ {sources['wheel'].as_uri()}\n-e ./edit\n"
+        f"gitty @ git+{sources['repo'].as_uri()}@v1\n"
+    )
+    ran = subprocess.run(
+        [
+            str(uv),
+            "pip",
+            "compile",
+            "--no-config",
+            "--format",
+            "pylock.toml",
+            "--index-url",
+            bench.url,
+            "requirements.in",
+            "-o",
+            "pylock.toml",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if ran.returncode != 0:
+        pytest.skip(f"uv could not compile here: {ran.stderr.strip().splitlines()[-1:]}")
+    venv = venv_factory()
+    synced = bale("pip", "sync", "--python", str(venv), "-i", bench.url, "pylock.toml")
+    assert synced.code == 0, synced
+    assert _installed(venv) == {"wheely": "1.0", "edit_me": "1.0", "gitty": "1.0", "dep": "1.0"}
+
+
+# --- pip's configuration -------------------------------------------------------------------------
+
+
+def test_compile_reads_pips_index_configuration(bale, bench, tmp_path: Path) -> None:
+    (tmp_path / "requirements.in").write_text("dep\n")
+    result = bale(
+        "pip", "compile", "--no-header", "requirements.in", env={"PIP_INDEX_URL": bench.url}
+    )
+    assert result.code == 0, result
+    assert result.out.startswith("dep==1.0\n")
+
+    conf = tmp_path / "pip.conf"
+    conf.write_text(f"[global]\nindex-url = {bench.url}\n")
+    from_file = bale(
+        "pip", "compile", "--no-header", "requirements.in", env={"PIP_CONFIG_FILE": str(conf)}
+    )
+    assert from_file.code == 0, from_file
+    assert from_file.out.startswith("dep==1.0\n")
+
+    # The command line wins over pip's configuration, and --no-config ignores pip's files.
+    flag = bale(
+        "pip",
+        "compile",
+        "--no-header",
+        "-i",
+        bench.url,
+        "requirements.in",
+        env={"PIP_INDEX_URL": "http://127.0.0.1:9/simple"},
+    )
+    assert flag.code == 0, flag
+    ignored = bale(
+        "--no-config",
+        "pip",
+        "compile",
+        "--no-header",
+        "--offline",
+        "requirements.in",
+        env={"PIP_CONFIG_FILE": str(conf)},
+    )
+    assert ignored.code == 4 and "pypi.org" in ignored.err, ignored

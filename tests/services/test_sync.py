@@ -34,14 +34,25 @@ def test_pins_with_markers_and_duplicates(tmp_path) -> None:
     assert [(w.name, w.version) for w in wanted] == [("a", "1")]
 
 
+def test_direct_lines_are_installed_from_their_source(tmp_path) -> None:
+    """Paths, URLs and git lines are kept for ``lock_direct.settle`` (name and version later)."""
+    (tmp_path / "local").mkdir()
+    wanted = wanted_from_requirements(
+        _inputs(tmp_path, "a @ https://h/a-1-py3-none-any.whl\n./local\nb==1\n"), LINUX
+    )
+    assert [(w.name, w.version) for w in wanted if w.direct is None] == [("b", "1")]
+    assert sorted(str(w.direct) for w in wanted if w.direct is not None) == [
+        "./local",
+        "a @ https://h/a-1-py3-none-any.whl",
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "error", "message"),
     [
         ("a>=1\n", UsageError, "a>=1 is not pinned"),
         ("a==1.*\n", UsageError, "is not pinned"),
         ("a==1\na==2\n", UsageError, "pinned twice"),
-        ("a @ https://h/a-1-py3-none-any.whl\n", UsageError, "direct URL"),
-        ("./local/dir\n", UsageError, "path or URL"),
         ("a==1 --hash=sha256:" + "0" * 64 + "\nb==1\n", HashMismatch, "no hash given for b==1"),
     ],
 )

@@ -190,7 +190,7 @@ def wanted_from_pylock(
         dependency_groups=dependency_groups,
         source=source,
     )
-    lock_dir = Path(source).absolute().parent
+    lock_dir = Path(source).parent
     items = []
     for selected in chosen:
         if selected.kind in ("vcs", "directory", "archive"):

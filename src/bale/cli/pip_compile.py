@@ -84,7 +84,7 @@ def register(
     resolution.add_argument(
         "--universal",
         action="store_true",
-        help="one lock for every platform and Python (not supported yet)",
+        help="one lock for every platform and Python, with markers on the lines",
     )
     resolution.add_argument(
         "-p", "--python", metavar="PYTHON", help="resolve for this interpreter (path or version)"
@@ -165,6 +165,7 @@ _HEADER_FLAGS = (
     ("python_version", "--python-version"),
     ("resolution", "--resolution"),
     ("strip_extras", "--strip-extras"),
+    ("universal", "--universal"),
 )
 
 
@@ -234,10 +235,10 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
 
     console = console_for(opts)
     cwd = Path.cwd()
-    if args.universal:
+    if args.universal and args.python_platform:
         raise UsageError(
-            "--universal is not supported yet: bale pip compile resolves for one target",
-            "name the target with --python-version and --python-platform",
+            "--universal and --python-platform conflict: a universal lock is for every platform",
+            "drop --python-platform (or --universal to resolve for that platform only)",
         )
     settings = load_settings(
         {}, env=os.environ, cwd=cwd, no_config=opts.no_config, pip_compat=False
@@ -300,7 +301,14 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
         option_lines=_option_lines(args),
         no_emit=frozenset(canonicalize_name(n) for n in args.no_emit_packages),
     )
-    result = compile_lock(
+    compile_fn = compile_lock
+    if args.universal:
+        from functools import partial
+
+        from bale.services.universal import compile_universal
+
+        compile_fn = partial(compile_universal, python_version=args.python_version)
+    result = compile_fn(
         compile_inputs,
         client,
         markers,

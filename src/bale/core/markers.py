@@ -532,7 +532,7 @@ def _widen(clause: Clause, other: Clause) -> Clause | None:
         if not rest_ok:
             continue
         joined = _join(own, constraint)
-        if joined == own:
+        if joined == own or not _simpler(joined, own):
             continue
         widened = dict(mine)
         if joined is None:
@@ -541,6 +541,18 @@ def _widen(clause: Clause, other: Clause) -> Clause | None:
             widened[key] = joined
         return Clause.of(widened)
     return None
+
+
+def _simpler(joined: Constraint | None, own: Constraint) -> bool:
+    """Is widening ``own`` to ``joined`` worth it: fewer atoms to write, not more (``a or b``
+    on one variable is written as two clauses anyway)."""
+    if joined is None:
+        return True
+    if isinstance(joined, PyRange) and isinstance(own, PyRange):
+        return len(joined.intervals) <= len(own.intervals)
+    if isinstance(joined, StrSet) and isinstance(own, StrSet):
+        return joined.exclude or len(joined.values) <= len(own.values)
+    return False
 
 
 def simplify(a: Dnf) -> Dnf:
@@ -625,8 +637,8 @@ def python_lower_bound(a: Dnf) -> Rel | None:
 
 def relax_python(a: Dnf, assume: Dnf) -> Dnf:
     """``a`` written for environments where ``assume`` (a Python range: requires-python) holds:
-    each clause's Python range is widened by everything outside ``assume``, so a bound that
-    requires-python already implies disappears."""
+    each clause's Python range is widened by the parts outside ``assume`` that touch it, so a
+    bound that requires-python already implies disappears (and no new bound appears)."""
     outside: PyRange | None = None
     for clause in assume.clauses:
         python = clause.as_dict().get(PYTHON)
@@ -641,9 +653,15 @@ def relax_python(a: Dnf, assume: Dnf) -> Dnf:
         items = clause.as_dict()
         python = items.get(PYTHON)
         if isinstance(python, PyRange):
-            if python.meet(outside.complement()).is_empty():
+            python = python.meet(outside.complement())
+            if python.is_empty():
                 continue
-            widened = python.join(outside)
+            touching = [
+                (lo, hi)
+                for lo, hi in outside.intervals
+                if any(hi == start or lo == end for start, end in python.intervals)
+            ]
+            widened = PyRange.of((*python.intervals, *touching))
             if widened.is_full():
                 del items[PYTHON]
             else:

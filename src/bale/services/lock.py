@@ -5,6 +5,8 @@
    ``--group``), ``setup.cfg`` (``install_requires``/``extras_require``), constraints, overrides.
 2. Preferences: the pins of the existing output file (minimal churn); ``--upgrade`` drops all,
    ``-P`` the named ones (the resolver's options do that).
+   Direct references (paths, URLs, ``-e``, git) are made concrete first, as ``bale pip
+   install`` does them (``services.lock_direct``), and written back pinned (git: its commit).
 3. Resolve for one target (``target_markers``: the running interpreter, or ``--python-version`` /
    ``--python-platform``) through the ``IndexProvider``.
 4. Gather files when the format needs them: ``--generate-hashes`` hashes every file the index

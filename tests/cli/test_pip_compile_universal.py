@@ -215,3 +215,28 @@ def test_header_names_universal(universe, bale, tmp_path) -> None:
     assert f"#    bale pip compile --index-url={universe.url} --universal requirements.in" in (
         result.out
     )
+
+
+def test_newer_pythons_get_the_versions_that_require_them(index, bale, tmp_path) -> None:
+    index.add(Dist("lib", "1.0"))
+    index.add(Dist("lib", "2.0", requires_python=">=3.10"))
+    index.add(Dist("lib", "3.0", requires_python=">=3.12"))
+    (tmp_path / "requirements.in").write_text("lib\n")
+    result = bale(
+        "pip",
+        "compile",
+        "--universal",
+        "--no-header",
+        "--no-annotate",
+        "-i",
+        index.url,
+        "--python-version",
+        "3.9",
+        "requirements.in",
+    )
+    assert result.code == 0, result
+    assert result.out == (
+        "lib==1.0 ; python_full_version < '3.10'\n"
+        "lib==2.0 ; python_full_version >= '3.10' and python_full_version < '3.12'\n"
+        "lib==3.0 ; python_full_version >= '3.12'\n"
+    )

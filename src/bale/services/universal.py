@@ -16,7 +16,9 @@ universal resolution is built around it, with the marker algebra of ``bale.core.
    different specifiers under markers that split the fork (``numpy>=2; python_version >=
    "3.10"`` and ``numpy<2; python_version < "3.10"``), the provider raises `NeedsFork`; the
    fork is replaced by ``fork and m`` and ``fork and not m`` and each is resolved on its own
-   (metadata and pages are cached in the client, so a restart costs little).
+   (metadata and pages are cached in the client, so a restart costs little). A fork also
+   splits by Python where a newer version of a chosen project was left out only for its
+   requires-python (as uv does), so newer Pythons get newer versions.
 4. Each pin's marker is the disjunction over its dependency paths from the root of the
    conjunction of the edge markers (extras followed through ``extra == ...`` atoms), found by a
    fixed point over the resolution graph, and conjoined with the fork.
@@ -329,8 +331,62 @@ def _resolve_forks(
             parts = [mk.conjoin(fork, split.marker), mk.conjoin(fork, mk.negate(split.marker))]
             pending[:0] = [part for part in parts if not mk.is_empty(part)]
             continue
+        split = _python_split(client, provider, resolution, fork, lowest)
+        if split is not None and forks < MAX_FORKS:
+            forks += 1
+            parts = [mk.conjoin(fork, mk.negate(split)), mk.conjoin(fork, split)]
+            pending[:0] = [part for part in parts if not mk.is_empty(part)]
+            continue
         done.append((fork, resolution, provider))
     return done
+
+
+def _python_split(
+    client: object,
+    provider: ForkProvider,
+    resolution: Resolution,
+    fork: mk.Dnf,
+    lowest: tuple[int, int, int],
+) -> mk.Dnf | None:
+    """Where to split ``fork`` by Python so that newer Pythons get newer versions (as uv does):
+    the lowest requires-python lower bound, above the fork's lowest Python, of a version newer
+    than a chosen one that was unavailable only for requires-python; None if there is none."""
+    from bale.index.candidate import group_by_version
+    from bale.index.client import NotFound
+    from bale.resolver.provider import UnavailableKind
+
+    best: tuple[int, int, int] | None = None
+    for name, package in resolution.packages.items():
+        listing = provider.versions(name)
+        if isinstance(listing, Unavailable):
+            continue
+        newer = [
+            info.version
+            for info in listing
+            if info.version > package.version
+            and info.unavailable is not None
+            and info.unavailable.kind is UnavailableKind.REQUIRES_PYTHON
+            and not info.yanked
+            and (package.version.is_prerelease or not info.version.is_prerelease)
+        ]
+        if not newer:
+            continue
+        found = client.project(name)  # type: ignore[attr-defined]
+        if isinstance(found, NotFound):
+            continue
+        for page in found.pages:
+            group = group_by_version(page.files, name).get(newer[-1])
+            if not group:
+                continue
+            spec = next((f.requires_python for f, _ in group if f.requires_python), None)
+            bound = mk.python_lower_bound(mk.python_range(spec)) if spec else None
+            if bound is not None and bound > lowest and (best is None or bound < best):
+                best = bound
+            break
+    if best is None:
+        return None
+    split = mk.python_range(f">={_version_text(best)}")
+    return None if mk.is_empty(mk.conjoin(fork, split)) else split
 
 
 def compile_universal(

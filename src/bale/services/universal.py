@@ -374,15 +374,16 @@ def _python_split(
         found = client.project(name)  # type: ignore[attr-defined]
         if isinstance(found, NotFound):
             continue
-        for page in found.pages:
-            group = group_by_version(page.files, name).get(newer[-1])
-            if not group:
-                continue
-            spec = next((f.requires_python for f, _ in group if f.requires_python), None)
+        groups: dict[Version, list[object]] = {}
+        for page in found.pages:  # earlier pages win a version (the index strategy)
+            for version, files in group_by_version(page.files, name).items():
+                groups.setdefault(version, files)  # type: ignore[arg-type]
+        for version in newer:
+            files = groups.get(version, [])
+            spec = next((f.requires_python for f, _ in files if f.requires_python), None)  # type: ignore[attr-defined]
             bound = mk.python_lower_bound(mk.python_range(spec)) if spec else None
             if bound is not None and bound > lowest and (best is None or bound < best):
                 best = bound
-            break
     if best is None:
         return None
     split = mk.python_range(f">={_version_text(best)}")

@@ -319,8 +319,11 @@ def test_bad_inputs_are_clear_errors(universe, bale, tmp_path) -> None:
     assert same.code == 2 and "is also an input" in same.err
     missing = bale("pip", "compile", "-i", universe.url, "nope.in")
     assert missing.code == 2 and "nope.in" in missing.err
-    universal = bale("pip", "compile", "-i", universe.url, "--universal", "requirements.in")
-    assert universal.code == 2 and "--universal is not supported yet" in universal.err
+    universal = bale(
+        "pip", "compile", "-i", universe.url, "--universal", "--python-platform", "linux",
+        "requirements.in",
+    )
+    assert universal.code == 2 and "--universal and --python-platform conflict" in universal.err
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\ndynamic = ["dependencies"]\n')
     dynamic = bale("pip", "compile", "pyproject.toml")
     assert dynamic.code == 2 and "dynamic" in dynamic.err

@@ -320,7 +320,13 @@ def test_bad_inputs_are_clear_errors(universe, bale, tmp_path) -> None:
     missing = bale("pip", "compile", "-i", universe.url, "nope.in")
     assert missing.code == 2 and "nope.in" in missing.err
     universal = bale(
-        "pip", "compile", "-i", universe.url, "--universal", "--python-platform", "linux",
+        "pip",
+        "compile",
+        "-i",
+        universe.url,
+        "--universal",
+        "--python-platform",
+        "linux",
         "requirements.in",
     )
     assert universal.code == 2 and "--universal and --python-platform conflict" in universal.err

@@ -92,10 +92,17 @@ def test_markers_are_packagings_default_environment_inside_the_target(
 
 @pytest.mark.parametrize("minor", ["3.9", "3.10", "3.11", "3.12", "3.13"])
 def test_tags_computed_from_facts_equal_sys_tags_inside_the_target(minor: str) -> None:
-    """The 3.8 fallback (tags from probed facts) agrees with packaging run in every newer one."""
-    answer = interpreter_module._run_probe(os.fspath(python(minor)))
+    """Tags from probed facts (what bale uses for 3.8, and for CPython on its own platform)
+    agree with packaging's ``sys_tags()`` run inside every 3.9+ interpreter."""
+    script = (Path(interpreter_module.__file__).parent / "probe_script.py").read_text()
+    # Without bale's host facts the probe cannot leave the tags to bale: packaging runs inside.
+    argv = [os.fspath(python(minor)), "-I", "-S", "-B", "-c", script]
+    ran = subprocess.run([*argv, interpreter_module._packaging_dir()], capture_output=True)
+    answer = json.loads(ran.stdout)
     assert answer["tags"], "packaging should run inside 3.9+"
     assert tags_from_facts(answer, executable="x") == answer["tags"]
+    fast = interpreter_module._run_probe(os.fspath(python(minor)))
+    assert fast["tags"] is None  # same platform, CPython: bale computes them, the probe skips it
 
 
 def test_python_38_gets_tags_without_packaging_inside_it(cache_dir: Path) -> None:

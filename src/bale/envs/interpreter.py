@@ -308,6 +308,15 @@ def _write_entry(entry: str, key: list[Any], answer: Mapping[str, Any]) -> None:
         pass  # a read-only cache costs a probe next time, nothing more
 
 
+def _host_facts() -> str:
+    """bale's own platform facts, in the probe's ``platform|...|libc version`` form: a CPython
+    reporting the same leaves its tags to ``bale.envs.tags`` (same answer, half the probe time)."""
+    from bale.envs.tags import host_platform_facts
+
+    sys_platform, platform, size, (libc_name, libc_version) = host_platform_facts()
+    return f"{sys_platform}|{platform}|{size}|{libc_name}|{libc_version}"
+
+
 def _packaging_dir() -> str:
     """The folder that holds bale's ``packaging``, lent to the probe for computing tags."""
     import importlib.util
@@ -326,7 +335,7 @@ def _run_probe(abspath: str) -> dict[str, Any]:
     probe = os.path.join(os.path.dirname(__file__), "probe_script.py")
     with open(probe, encoding="utf-8") as handle:
         script = handle.read()
-    argv = [abspath, "-I", "-S", "-B", "-c", script, _packaging_dir()]
+    argv = [abspath, "-I", "-S", "-B", "-c", script, _packaging_dir(), _host_facts()]
     _probe_runs += 1
     try:
         proc = subprocess.run(
@@ -397,7 +406,8 @@ _REQUIRED_KEYS = frozenset(
 
 
 def _interpreter_from(answer: dict[str, Any], abspath: str) -> Interpreter:
-    """Finish the answer (tags for 3.8, a base executable that exists) and build the value."""
+    """Finish the answer (tags the probe left to bale, a base executable that exists) and
+    build the value."""
     if answer.get("tags") is None:
         from bale.envs.tags import tags_from_facts
 

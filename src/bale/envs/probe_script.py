@@ -86,9 +86,14 @@ def _libc():
     return "", ""
 
 
-def _tags(packaging_dir):
-    """Supported wheel tags, most preferred first, computed by packaging in this interpreter."""
+def _tags(packaging_dir, host_facts, facts):
+    """Supported wheel tags, most preferred first, computed by packaging in this interpreter;
+    None when bale computes them itself from the facts: the interpreter is too old for packaging,
+    or it is a CPython on bale's own platform and C library (``host_facts``), where bale's answer
+    is the same and importing packaging here would double the probe's time."""
     if not packaging_dir or sys.version_info < (3, 9):
+        return None
+    if facts == host_facts and sys.implementation.name == "cpython":
         return None
     sys.path.append(packaging_dir)
     try:
@@ -174,8 +179,17 @@ def main():
         "py_debug": bool(config.get("Py_DEBUG")),
         "gil_disabled": bool(config.get("Py_GIL_DISABLED")),
         "libc": [libc_name, libc_version],
-        "tags": _tags(sys.argv[1] if len(sys.argv) > 1 else ""),
     }
+    facts = "%s|%s|%s|%s|%s" % (
+        answer["sys_platform"],
+        answer["platform"],
+        answer["pointer_size"],
+        libc_name,
+        libc_version,
+    )
+    answer["tags"] = _tags(
+        sys.argv[1] if len(sys.argv) > 1 else "", sys.argv[2] if len(sys.argv) > 2 else "", facts
+    )
     sys.stdout.write(json.dumps(answer))
 
 

@@ -1,10 +1,12 @@
-"""Wheel tags for an interpreter too old to run bale's ``packaging`` itself (Python 3.8).
+"""Wheel tags computed in bale's process from the facts the probe reports.
 
-The probe normally asks ``packaging.tags.sys_tags()`` inside the target, which is exactly what pip
-does there. packaging 26 needs Python 3.9+, so for 3.8 the probe reports the facts tags derive
-from (version, implementation, ``Py_DEBUG``, ``Py_GIL_DISABLED``, ``EXT_SUFFIX``, platform,
-pointer size, C library) and this module builds the same sequence with packaging's public
-functions, in the order ``sys_tags`` uses.
+The probe asks ``packaging.tags.sys_tags()`` inside the target (what pip does there) only where
+bale cannot answer for it: packaging 26 needs Python 3.9+, so a 3.8 target always reports facts
+instead; and a CPython on bale's own platform and C library reports facts too, because importing
+packaging in the child doubles the probe's time (~20 ms, paid by the first command in every new
+virtual environment) for the same answer. The facts are version, implementation, ``Py_DEBUG``,
+``Py_GIL_DISABLED``, ``EXT_SUFFIX``, platform, pointer size and C library; this module builds the
+sequence with packaging's public functions, in the order ``sys_tags`` uses.
 
 Platform tags (manylinux/musllinux levels, macOS versions) depend on the machine and the C library
 the interpreter runs on. They are taken from bale's own process, which is valid only when the

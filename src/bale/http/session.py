@@ -9,11 +9,10 @@ the (redacted) URL and say what to do next. Every URL shown is passed through ``
 
 from __future__ import annotations
 
-import email.utils
+import os
 import random
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +88,7 @@ class HttpSession:
         self._lock = threading.Lock()
         self._managers: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
         self._context: Any = None
-        self._proxies = urllib.request.getproxies_environment()  # read once, not per request
+        self._proxies = _proxies_from_environment()  # read once, not per request
         self.request_count = 0
 
     # -- public API ---------------------------------------------------------------------------
@@ -340,6 +339,8 @@ def _retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
+        import email.utils  # an HTTP date: rare, and the email package costs start-up time
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
@@ -432,7 +433,7 @@ def _is_trusted(hostname: str, port: int | None, trusted: tuple[str, ...]) -> bo
 def _env_proxy(proxies: dict[str, str], scheme: str, host: str) -> str | None:
     if not proxies:
         return None
-    if proxies.get("no") and urllib.request.proxy_bypass_environment(host, proxies):
+    if proxies.get("no") and _bypass(host, proxies):
         return None
     return proxies.get(scheme) or proxies.get("all")
 
@@ -441,3 +442,19 @@ def is_trusted_host(url: str, trusted: tuple[str, ...]) -> bool:
     """True when ``url``'s host was named by ``--trusted-host``/``--allow-insecure-host``."""
     parts = urlsplit(url)
     return _is_trusted(parts.hostname or "", parts.port, trusted)
+
+
+def _proxies_from_environment() -> dict[str, str]:
+    """``urllib.request.getproxies_environment()``, importing urllib.request (~3 ms, most of it
+    the email package) only when some ``*_proxy`` variable is set."""
+    if not any(key.lower().endswith("_proxy") for key in os.environ):
+        return {}
+    import urllib.request
+
+    return urllib.request.getproxies_environment()
+
+
+def _bypass(host: str, proxies: Mapping[str, str]) -> bool:
+    import urllib.request
+
+    return bool(urllib.request.proxy_bypass_environment(host, proxies))

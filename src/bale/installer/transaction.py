@@ -110,19 +110,37 @@ class _Fs:
 
 @contextlib.contextmanager
 def environment_lock(purelib: Path) -> Iterator[None]:
-    """Hold the environment's lock (two bale processes never change one environment at once)."""
-    from filelock import FileLock
+    """Hold the environment's lock (two bale processes never change one environment at once).
 
+    On POSIX this is ``flock`` on the lock file, what ``filelock`` does there too (so the two
+    interoperate), without its ~2.5 ms import on every install; elsewhere ``filelock``."""
     try:
         purelib.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(purelib / LOCK_NAME))
-        lock.acquire()
+        path = str(purelib / LOCK_NAME)
+        if os.name == "posix":
+            import fcntl
+
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:
+                os.close(fd)
+                raise
+        else:
+            from filelock import FileLock
+
+            lock = FileLock(path)
+            lock.acquire()
     except OSError as exc:
         raise _write_error(exc, purelib) from None
     try:
         yield
     finally:
-        lock.release()
+        if os.name == "posix":
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        else:
+            lock.release()
 
 
 def _write_error(exc: OSError, where: Path | str) -> BaleError:

@@ -604,11 +604,13 @@ def _sdist_metadata(client, builder, inputs):  # type: ignore[no-untyped-def]
     """The metadata of an sdist on an index: downloaded, hash-checked (``--hash``: before any
     build code runs), then PEP 643 or the backend's ``prepare_metadata_for_build_wheel``
     (``Builder.metadata``)."""
-    from packaging.metadata import Metadata
-
-    from bale.build.builder import BuildRequest
 
     def metadata(candidate):  # type: ignore[no-untyped-def]
+        # Imported here: most resolutions never meet an sdist, and the build layer is ~5 ms.
+        from packaging.metadata import Metadata
+
+        from bale.build.builder import BuildRequest
+
         stored = client.fetch_archive(candidate)
         verify_hash(canonicalize_name(candidate.name), candidate.filename, stored.sha256, inputs)
         request = BuildRequest.sdist(

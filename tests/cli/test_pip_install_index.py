@@ -285,3 +285,36 @@ def test_warm_pinned_install_makes_no_request(universe, venv_factory, bale, tmp_
     refreshed = bale(*args, "--refresh", "--python", str(third))
     assert refreshed.code == 0, refreshed
     assert any("/simple/" in r.path for r in universe.requests)
+
+
+def test_small_wheels_without_metadata_files_are_downloaded_once(
+    universe, venv_factory, bale, tmp_path: Path
+) -> None:
+    """No PEP 658 files (this machine's PyPI proxy hides them): a small wheel is fetched whole
+    for its metadata and installed from that same download; ``--dry-run`` reads by range."""
+    universe.metadata_files = False
+    venv = venv_factory()
+    result = bale("pip", "install", "--python", str(venv), "-i", universe.url, "app")
+    assert result.code == 0, result
+    files = [r for r in universe.requests if r.path.startswith("/files/")]
+    assert sorted(r.path for r in files) == [
+        "/files/app-1.0-py3-none-any.whl",
+        "/files/deep-0.1-py3-none-any.whl",
+        "/files/lib-2.0-py3-none-any.whl",
+    ]
+    assert not any(r.headers.get("range") for r in files)
+    universe.clear_log()
+    other = {"BALE_CACHE_DIR": str(tmp_path / "other-cache")}
+    dry = bale(
+        "pip",
+        "install",
+        "--dry-run",
+        "--python",
+        str(venv_factory()),
+        "-i",
+        universe.url,
+        "app",
+        env=other,
+    )
+    assert dry.code == 0, dry
+    assert any(r.headers.get("range") for r in universe.requests if r.path.startswith("/files/"))

@@ -108,6 +108,25 @@ def test_no_metadata_file_uses_range_requests(index, make_client) -> None:  # ty
     assert any("range requests" in line for line in lines)
 
 
+def test_small_wheel_is_fetched_whole_when_installing(index, make_client) -> None:  # type: ignore[no-untyped-def]
+    """Under ``whole_wheel_limit`` (installs), a wheel with no PEP 658 file is fetched whole for
+    its metadata, once: the install then takes it from the archive store."""
+    index.add(Dist("small", "1.0", requires=["alpha"]))
+    index.add(Dist("big", "1.0", files={"big/blob.bin": os.urandom(300_000)}))
+    index.metadata_files = False
+    client, _, _ = make_client(index.url, whole_wheel_limit=100_000)
+    [small] = client.candidates("small")
+    [big] = client.candidates("big")
+    assert (small.file.size or 0) < 100_000 < (big.file.size or 0)
+    metadata = client.metadata(small)
+    assert [str(r) for r in metadata.requires_dist or []] == ["alpha"]  # type: ignore[union-attr]
+    assert _ranges(index, small.filename) == [None]  # one plain GET, no range
+    client.fetch_archive(small)
+    assert _ranges(index, small.filename) == [None]  # the install reuses it
+    client.metadata(big)
+    assert all(r and r.startswith("bytes=") for r in _ranges(index, big.filename))
+
+
 def test_metadata_disagreeing_with_the_wheel_is_refused(index, make_wheel, make_client) -> None:  # type: ignore[no-untyped-def]
     index.add(make_wheel("alpha", "1.0", requires=["beta"]))
     client, _, _ = make_client(index.url)

@@ -317,6 +317,11 @@ def _located(located: object) -> str:
     return str(Path(source).parent / value)
 
 
+# A wheel up to this size whose index gives no PEP 658 file costs about what one or two range
+# requests cost; fetched whole, its metadata and its install share one request.
+WHOLE_WHEEL_LIMIT = 256 * 1024
+
+
 # --- run --------------------------------------------------------------------------------------
 
 
@@ -406,7 +411,10 @@ def _install(args, opts, console, target, cache, inputs, reporter) -> InstallRes
         markers.update(_python_version_markers(args.python_version))
 
     def client_factory():  # type: ignore[no-untyped-def]
-        return open_index(args, opts, console, base_target=base_target)
+        # Small wheels are fetched whole for their metadata (the install needs them anyway),
+        # unless nothing will be installed.
+        limit = 0 if args.dry_run else WHOLE_WHEEL_LIMIT
+        return open_index(args, opts, console, base_target=base_target, whole_wheel_limit=limit)
 
     resolve_settings = ResolveSettings(
         prerelease=args.prerelease or ("allow" if args.pre else None),

@@ -10,7 +10,9 @@
   ``candidate.py``), combined across indexes per ``--index-strategy``.
 - ``metadata(candidate)`` -> ``packaging.metadata.Metadata`` or ``MetadataUnavailable`` (sdists
   need a build), cheapest source first: the cache, the PEP 658 file (hash verified), range
-  requests into the wheel, the whole wheel. ``prefetch_metadata`` runs many in the thread pool.
+  requests into the wheel, the whole wheel (first, for a small wheel an install will download
+  anyway: ``IndexOptions.whole_wheel_limit``). ``prefetch_metadata`` runs many in the thread
+  pool.
 - ``fetch_archive(candidate)`` -> ``StoredArchive`` (hash verified, in the archive store); for a
   wheel whose metadata came from a PEP 658 file, the file is checked against the wheel's own
   METADATA and refused when they differ.
@@ -79,6 +81,10 @@ class IndexOptions:
     refresh: bool = False
     refresh_packages: frozenset[str] = frozenset()
     offline: bool = False
+    # Installing: a wheel this small (bytes, size from the index) with no PEP 658 file is fetched
+    # whole for its metadata instead of by range requests: one request instead of one or two,
+    # and the install then finds it in the archive store (0: never).
+    whole_wheel_limit: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,6 +441,11 @@ class IndexClient:
                 raise status_error(response)
         if candidate.sha256 and (found := self.archives.lookup(candidate.sha256)) is not None:
             return "wheel", read_metadata_from_zip(str(found.path), candidate.name, where)
+        if file.size is not None and file.size <= self.options.whole_wheel_limit:
+            stored = self.archives.fetch(
+                file.url, filename=file.filename, hashes=file.hashes, size=file.size
+            )
+            return "wheel", read_metadata_from_zip(str(stored.path), candidate.name, where)
         try:
             data, reader = metadata_by_range(self.session, file.url, candidate.name, where)
             self.session.debug(

@@ -282,8 +282,12 @@ class IndexProvider(Provider):
         return bool(options.refresh or name in options.refresh_packages)
 
     def _prefetch_newest(self, name: NormalizedName, infos: Sequence[VersionInfo]) -> None:
-        """Start fetching metadata of the newest usable versions: the solver asks for them next."""
+        """Start fetching metadata of the versions the solver asks for next: the pinned one of an
+        exact pin (``name==1.0``), else the newest usable ones."""
         newest = [i for i in reversed(infos) if i.unavailable is None and not i.is_prerelease]
+        pinned = self._pins.get(name)
+        if pinned is not None and any(i.version == pinned for i in newest):
+            newest = [i for i in newest if i.version == pinned]
         wanted = []
         for info in newest[:PREFETCH_VERSIONS]:
             candidate = self._chosen.get((name, info.version))

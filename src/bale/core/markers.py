@@ -20,10 +20,12 @@ most one constraint per key:
 `simplify` removes empty and absorbed clauses and merges clauses that differ in one key
 (``a and p or a and not p`` -> ``a``; ``p or (not p and b)`` -> ``p or b``). Every function
 returns a simplified value, and simplification preserves evaluation on every environment whose
-``python_version`` is the major.minor of its ``python_full_version`` (tests check it on sampled
-environments against ``packaging``). `to_string` writes what uv writes: ``python_full_version``
-bounds first, single quotes, other keys in name order, and can drop what an assumed
-requires-python already implies.
+``python_version`` is the major.minor of its ``python_full_version`` and whose
+``platform_system`` is the one of its ``sys_platform`` (``Windows``/``win32``,
+``Darwin``/``darwin``, ``Linux``/``linux``: these atoms are written as ``sys_platform``, as uv
+writes them) (tests check it on sampled environments against ``packaging``). `to_string`
+writes what uv writes: ``python_full_version`` bounds first, single quotes, other keys in
+name order, and can drop what an assumed requires-python already implies.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ _NEGATED_OP = {
     "not in": "in",
 }
 _POSITIVE_OPS = frozenset({"==", "<", ">", "in"})
+# ``platform_system`` values that name exactly one ``sys_platform`` (as uv normalises them), so
+# ``platform_system == 'Windows' or sys_platform == 'win32'`` is one atom.
+_SYSTEM_PLATFORM = {"Windows": "win32", "Darwin": "darwin", "Linux": "linux"}
 
 
 # --- constraints on one key -------------------------------------------------------------------
@@ -382,6 +387,24 @@ def _python_version_range(op: str, value: str) -> PyRange | None:
     return None
 
 
+def _python_version_in(value: str, op: str) -> PyRange | None:
+    """``python_version in value`` (``not in``): packaging tests a substring, so the versions are
+    every ``X.Y`` (no leading zero) written somewhere in ``value``; None for other operators."""
+    if op not in ("in", "not in"):
+        return None
+    found = []
+    for dot in (i for i, char in enumerate(value) if char == "."):
+        left = len(value[:dot]) - len(value[:dot].rstrip("0123456789"))
+        right = len(value[dot + 1 :]) - len(value[dot + 1 :].lstrip("0123456789"))
+        for major in {value[dot - n : dot] for n in range(1, left + 1)}:
+            for minor in {value[dot + 1 : dot + 1 + n] for n in range(1, right + 1)}:
+                if any(len(part) > 1 and part[0] == "0" for part in (major, minor)):
+                    continue
+                found.append(((int(major), int(minor), 0), (int(major), int(minor) + 1, 0)))
+    allowed = PyRange.of(found)
+    return allowed if op == "in" else allowed.complement()
+
+
 def _atom(lhs: Variable | Value, op: str, rhs: Variable | Value) -> Dnf:
     """One ``lhs op rhs`` of a parsed marker."""
     left_var = isinstance(lhs, Variable)
@@ -389,9 +412,12 @@ def _atom(lhs: Variable | Value, op: str, rhs: Variable | Value) -> Dnf:
     value = str((rhs if left_var else lhs).value)
     if variable in _PYTHON_VARS and left_var:
         convert = _python_version_range if variable == "python_version" else _full_version_range
-        found = convert(op, value)
+        found = _python_version_in(value, op) if variable == "python_version" else None
+        found = found if found is not None else convert(op, value)
         if found is not None:
             return FALSE if found.is_empty() else Dnf((Clause.of({PYTHON: found}),))
+    if variable == "platform_system" and op in ("==", "!=") and value in _SYSTEM_PLATFORM:
+        variable, value = "sys_platform", _SYSTEM_PLATFORM[value]
     if variable in _STRING_VARS and op in ("==", "!="):
         if variable == "extra":
             value = canonicalize_name(value)

@@ -162,3 +162,32 @@ vcs = {{ type = "hg", url = "https://hg.test/r", commit-id = "{COMMIT}" }}
 """
     with pytest.raises(UsageError, match="hg repository"):
         select(read_pylock(text, "pylock.toml").lock, MARKERS, TAGS)
+
+
+def test_ssh_user_is_kept_and_only_secrets_are_removed() -> None:
+    # git+ssh://git@host/... without its user is another account: the lock would not install.
+    entries = [
+        LockPackage(
+            _n("a"),
+            "1.0",
+            vcs={"type": "git", "url": "ssh://git@git.test/a.git", "commit-id": COMMIT},
+        ),
+        LockPackage(
+            _n("b"),
+            "1.0",
+            vcs={"type": "git", "url": "ssh://me:pw@git.test/b.git", "commit-id": COMMIT},
+        ),
+        LockPackage(
+            _n("c"),
+            "1.0",
+            vcs={"type": "git", "url": "https://tok:x-oauth@git.test/c", "commit-id": COMMIT},
+        ),
+    ]
+    text = write_pylock(entries)
+    urls = {p["name"]: p["vcs"]["url"] for p in tomllib.loads(text)["packages"]}
+    assert urls == {
+        "a": "ssh://git@git.test/a.git",
+        "b": "ssh://me@git.test/b.git",
+        "c": "https://git.test/c",
+    }
+    assert "pw" not in text and "tok" not in text and "oauth" not in text

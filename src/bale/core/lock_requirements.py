@@ -69,14 +69,21 @@ class WriterOptions:
 
 
 def strip_credentials(url: str) -> str:
-    """``https://user:secret@host/simple`` -> ``https://host/simple`` (never write a secret)."""
+    """``https://user:secret@host/simple`` -> ``https://host/simple`` (never write a secret).
+
+    Over SSH (``ssh://``, ``git+ssh://``) the user name is not a secret but the account the
+    server knows (``git@github.com``): it is kept, and only a password is removed."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
     if "@" not in parts.netloc:
         return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    if parts.scheme.lower() in ("ssh", "git+ssh") and user:
+        host = f"{user}@{host}"
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def header_lines(options: WriterOptions) -> list[str]:

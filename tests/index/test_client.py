@@ -127,6 +127,35 @@ def test_small_wheel_is_fetched_whole_when_installing(index, make_client) -> Non
     assert all(r and r.startswith("bytes=") for r in _ranges(index, big.filename))
 
 
+def test_an_unchanged_page_without_validators_is_not_parsed_again(
+    index, make_wheel, make_client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """An index that sends no ETag re-sends the same bytes every run: the stored parse is used
+    (same page, same digest); changed bytes are parsed again."""
+    import bale.index.client as client_module
+
+    index.etags = False
+    index.add(make_wheel("alpha", "1.0"))
+    parsed: list[str] = []
+    real_parse = client_module.parse_page
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(args[3])
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(client_module, "parse_page", counting)
+    first = make_client(index.url)[0].project("alpha")
+    second = make_client(index.url)[0].project("alpha")
+    assert parsed == ["alpha"]
+    assert not isinstance(first, NotFound) and not isinstance(second, NotFound)
+    assert first.pages == second.pages and first.pages[0].digest is not None
+    index.add(make_wheel("alpha", "1.1"))
+    third = make_client(index.url)[0].project("alpha")
+    assert parsed == ["alpha", "alpha"]
+    assert not isinstance(third, NotFound) and len(third.pages[0].files) == 2
+    assert third.pages[0].digest != first.pages[0].digest
+
+
 def test_metadata_disagreeing_with_the_wheel_is_refused(index, make_wheel, make_client) -> None:  # type: ignore[no-untyped-def]
     index.add(make_wheel("alpha", "1.0", requires=["beta"]))
     client, _, _ = make_client(index.url)

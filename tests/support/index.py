@@ -20,7 +20,7 @@ Routes:
                              Content-Range; 416 when unsatisfiable); HEAD works everywhere.
     /files/<filename>.metadata  the wheel's METADATA (PEP 658), unless ``metadata_files`` is off.
     /links/                  a flat find-links page listing every file.
-Every page and file has an ETag; a matching ``If-None-Match`` gives 304.
+Every page and file has an ETag (unless ``etags`` is off); a matching ``If-None-Match`` gives 304.
 
 Switches (attributes, change them at any time):
     metadata_files = True     serve and advertise PEP 658 metadata files (wheels only)
@@ -33,6 +33,7 @@ Switches (attributes, change them at any time):
     yanked: dict[str, str]    file name -> yank reason ("" for yanked without a reason)
     upload_times: dict[str, str]  file name -> PEP 700 upload-time (default: a fixed 2020 time)
     cache_control = None      a Cache-Control header value for pages, when set
+    etags = True              send ETags (off: no validators at all, like this machine's PyPI proxy)
     auto_backend = True       ``add(..., sdist=True)`` also puts the bench build backend wheel on
                               the index (project ``bench-backend``) so isolated builds work offline
 Faults, applied in arrival order to the next matching requests (``match``: a substring of the path):
@@ -232,6 +233,7 @@ class IndexServer:
         self.api_version = "1.1"
         self.malformed = False
         self.cache_control: str | None = None
+        self.etags = True
         self.auto_backend = True
         self.wrong_hash: set[str] = set()
         self.wrong_metadata_hash: set[str] = set()
@@ -589,6 +591,8 @@ class IndexServer:
         return response
 
     def _etagged(self, body: bytes, content_type: str, headers: dict[str, str]) -> _Response:
+        if not self.etags:
+            return _Response(200, body, {"Content-Type": content_type})
         etag = f'"{_sha256(body)[:32]}"'
         common = {"ETag": etag}
         if_none_match = headers.get("if-none-match")

@@ -65,6 +65,22 @@ def _project_requirements(
     return found
 
 
+def _checked_requires_python(value: object, shown: str) -> str | None:
+    """``[project] requires-python`` as written, once it is known to be a specifier set."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if value is None:
+        return None
+    try:
+        SpecifierSet(str(value))
+    except InvalidSpecifier:
+        raise UsageError(
+            f"{shown}: [project] requires-python {value!r} is not a version specifier",
+            "write it like '>=3.9' (PEP 440 specifiers, comma-separated)",
+        ) from None
+    return str(value)
+
+
 def _read_pyproject(
     path: Path, shown: str, extras: Sequence[str], all_extras: bool, groups: Sequence[str]
 ) -> tuple[list[Requirement], str, tuple[str, ...], str | None]:
@@ -86,7 +102,7 @@ def _read_pyproject(
                 "[project] metadata only",
                 "list them in [project] dependencies, or compile a requirements.in instead",
             )
-        requires_python = project.get("requires-python")
+        requires_python = _checked_requires_python(project.get("requires-python"), shown)
         requirements += _project_requirements(
             project.get("dependencies") or [], shown, "[project] dependencies"
         )

@@ -13,7 +13,8 @@ universal resolution is built around it, with the marker algebra of ``bale.core.
    replaced by the part on ``extra`` only (so the solver still applies extras), so everything
    that some environment of the fork may need is resolved together.
 3. Where one dependency list (or the user's requirements) names a project twice with
-   different specifiers under markers that split the fork (``numpy>=2; python_version >=
+   different specifiers under markers that split the fork (or a constraint or override holds in
+   part of the fork only) (``numpy>=2; python_version >=
    "3.10"`` and ``numpy<2; python_version < "3.10"``), the provider raises `NeedsFork`; the
    fork is replaced by ``fork and m`` and ``fork and not m`` and each is resolved on its own
    (metadata and pages are cached in the client, so a restart costs little). A fork also
@@ -128,6 +129,13 @@ def _check_split(entries: Sequence[tuple[PEP508Requirement, mk.Dnf]], fork: mk.D
         inside = mk.conjoin(fork, env)
         if mk.is_empty(inside) or mk.is_empty(mk.conjoin(fork, mk.negate(env))):
             continue
+        raise NeedsFork(env)
+
+
+def _check_covers(env: mk.Dnf, fork: mk.Dnf) -> None:
+    """Raise `NeedsFork` when a constraint or override holds in part of the fork only: the
+    solver applies one to the whole fork, so each side must be resolved on its own."""
+    if not mk.is_empty(mk.conjoin(fork, env)) and not mk.is_empty(mk.conjoin(fork, mk.negate(env))):
         raise NeedsFork(env)
 
 
@@ -263,6 +271,8 @@ def _fork_inputs(compile_inputs: CompileInputs, fork: mk.Dnf) -> object:
     named = inputs.named
     for name in {r.name for r in named}:
         _check_split([(r.pep508, _env_part(r.pep508)) for r in named if r.name == name], fork)
+    for item in (*inputs.constraints, *inputs.overrides):
+        _check_covers(_env_part(item.pep508), fork)
     return replace(
         inputs,
         requirements=reduce(named),

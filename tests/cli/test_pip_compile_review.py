@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from packaging.utils import NormalizedName
 
 from support.dists import Dist
 
@@ -62,3 +63,14 @@ def test_a_constraint_under_a_marker_applies_only_where_it_holds(
         "bbb==2.0 ; python_full_version >= '3.12'\n"
         "bbb==3.0 ; python_full_version >= '3.10' and python_full_version < '3.12'\n"
     )
+
+
+def test_a_git_entry_without_a_commit_is_refused_with_a_hint(tmp_path: Path) -> None:
+    from bale.core.pylock import Selected
+    from bale.errors import UsageError
+    from bale.services.lock_direct import requirement_of_selected
+
+    selected = Selected(NormalizedName("gitty"), "1.0", "vcs", url="https://git.test/gitty")
+    with pytest.raises(UsageError) as caught:
+        requirement_of_selected(selected, tmp_path, "pylock.toml")
+    assert caught.value.hint is not None

@@ -275,7 +275,10 @@ def requirement_of_selected(selected: Any, lock_dir: Path, source: str) -> Requi
     name = str(selected.name)
     if selected.kind == "vcs":
         if not selected.commit:
-            raise UsageError(f"{source}: {name} is locked from git without a commit-id")
+            raise UsageError(
+                f"{source}: {name} is locked from git without a commit-id",
+                "regenerate the lock (bale pip compile --format pylock.toml)",
+            )
         url = selected.url or _absolute(selected.path, lock_dir).as_uri()
         if not url.lower().startswith("git+"):
             url = f"git+{url}"

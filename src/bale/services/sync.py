@@ -197,7 +197,10 @@ def wanted_from_pylock(
             from bale.services.lock_direct import requirement_of_selected
 
             if selected.kind == "archive" and not selected.hashes:
-                raise HashMismatch(f"{source}: {selected.name} has no hash in the lock")
+                raise HashMismatch(
+                    f"{source}: {selected.name} has no hash in the lock",
+                    "regenerate the lock (bale pip compile --format pylock.toml)",
+                )
             items.append(
                 SyncItem(
                     selected.name,

@@ -148,3 +148,34 @@ def test_invalid_requires_dist_makes_the_version_unavailable(
     message = caught.value.message
     assert "boto>=2 has invalid metadata in boto-2.0-py3-none-any.whl: " in message, message
     assert "is invalid for 'requires-dist'" in message
+
+
+def _listing_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache" / "listings-v1").rglob("*.bin"))
+
+
+def test_unchanged_pages_reuse_the_evaluated_listing(index, tmp_path: Path) -> None:
+    """The listing of pages re-sent unchanged (no validators) is read back, not evaluated again,
+    and says exactly what the evaluation said; a changed page is evaluated again."""
+    index.etags = False
+    index.add(Dist("lib", "1.0"))
+    index.add(Dist("lib", "2.0", requires_python=">=3.99"))
+    index.add(Dist("lib", "3.0", tags=["cp311-cp311-win_amd64"]))
+    first = _provider(index, tmp_path)
+    listed = first.versions(canonicalize_name("lib"))
+    assert [(str(i.version), i.unavailable is None) for i in listed] == [  # type: ignore[union-attr]
+        ("1.0", True),
+        ("2.0", False),
+        ("3.0", False),
+    ]
+    assert len(_listing_files(tmp_path)) == 1
+    stored = _listing_files(tmp_path)[0].stat().st_mtime_ns
+    again = _provider(index, tmp_path)
+    assert again.versions(canonicalize_name("lib")) == listed
+    name = canonicalize_name("lib")
+    assert again.candidate(name, Version("1.0")) == first.candidate(name, Version("1.0"))
+    assert _listing_files(tmp_path)[0].stat().st_mtime_ns == stored  # read, not rewritten
+    index.add(Dist("lib", "4.0"))
+    changed = _provider(index, tmp_path).versions(name)
+    assert [str(i.version) for i in changed] == ["1.0", "2.0", "3.0", "4.0"]  # type: ignore[union-attr]
+    assert len(_listing_files(tmp_path)) == 2

@@ -20,6 +20,7 @@ layer); without it, sdists are unavailable ("needs a build").
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -28,6 +29,7 @@ from packaging.metadata import InvalidMetadata, Metadata
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from bale.cache.listings import ListingStore
 from bale.cache.pins import PinStore, pin_scope
 from bale.index.candidate import (
     Candidate,
@@ -38,7 +40,7 @@ from bale.index.candidate import (
 )
 from bale.index.client import IndexClient, MetadataUnavailable, NotFound
 from bale.index.filenames import ParsedFilename
-from bale.index.pages import IndexFile, gc_paused
+from bale.index.pages import IndexFile, ProjectPage, gc_paused
 from bale.index.policy import SelectionPolicy, upload_timestamp
 from bale.index.target import Target
 from bale.resolver.provider import (
@@ -206,25 +208,25 @@ class IndexProvider(Provider):
             )
         target = self.client.options.target
         policy = self.client.options.policy
-        by_version: dict[Version, VersionInfo] = {}
-        chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
+        key = _listing_key(name, found.pages, target, policy)
+        listing = None
+        if key is not None:
+            listing = _from_rows(name, found.pages, self._listings().load(key))
         with gc_paused():  # thousands of acyclic objects per page: no collections meanwhile
-            for page in found.pages:  # earlier pages win a version they share with later ones
-                for version, files in group_by_version(page.files, name).items():
-                    if version in by_version:
-                        continue
-                    info, best = _evaluate_version(name, version, files, target, policy, page.url)
-                    if info is None:
-                        continue
-                    by_version[version] = info
-                    if best is not None:
-                        chosen[(name, version)] = best
+            if listing is None:
+                listing = _evaluate_pages(name, found.pages, target, policy)
+                if key is not None:
+                    self._listings().save(key, _to_rows(name, found.pages, *listing))
+        by_version, chosen = listing
         with self._lock:
             self._chosen.update(chosen)
         self._remember_pin(name, chosen)
         infos = [by_version[v] for v in sorted(by_version)]
         self._prefetch_newest(name, infos)
         return infos
+
+    def _listings(self) -> ListingStore:
+        return ListingStore(self.client.cache)
 
     # -- exact pins without index pages (PERFORMANCE.md rule 5) ---------------------------------
 
@@ -295,6 +297,132 @@ class IndexProvider(Provider):
                 wanted.append(candidate)
         if wanted:
             self.client.prefetch_metadata(wanted)
+
+
+# --- listings: pages -> versions and their best files -----------------------------------------
+
+_Listing = tuple[dict[Version, VersionInfo], dict[tuple[NormalizedName, Version], Candidate]]
+
+
+def _evaluate_pages(
+    name: NormalizedName, pages: Sequence[ProjectPage], target: Target, policy: SelectionPolicy
+) -> _Listing:
+    by_version: dict[Version, VersionInfo] = {}
+    chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
+    for page in pages:  # earlier pages win a version they share with later ones
+        for version, files in group_by_version(page.files, name).items():
+            if version in by_version:
+                continue
+            info, best = _evaluate_version(name, version, files, target, policy, page.url)
+            if info is None:
+                continue
+            by_version[version] = info
+            if best is not None:
+                chosen[(name, version)] = best
+    return by_version, chosen
+
+
+def _listing_key(
+    name: str, pages: Sequence[ProjectPage], target: Target, policy: SelectionPolicy
+) -> str | None:
+    """The identity of everything a listing is computed from: the page bodies, the target, the
+    policy, and the code that evaluates them; None when a page has no body digest (folders)."""
+    if any(page.digest is None for page in pages):
+        return None
+    import hashlib
+
+    material = repr(
+        (
+            name,
+            [(page.url, page.digest) for page in pages],
+            type(target).__qualname__,
+            target.tags,
+            str(target.python_version),
+            _policy_key(policy),
+            _code_identity(),
+        )
+    )
+    return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
+
+
+def _policy_key(policy: SelectionPolicy) -> tuple[object, ...]:
+    """The policy with its sets sorted (a frozenset's repr order changes between runs)."""
+    return (
+        sorted(policy.only_binary),
+        sorted(policy.no_binary),
+        policy.prefer_binary,
+        policy.exclude_newer,
+    )
+
+
+_code_stamp: tuple[object, ...] | None = None
+
+
+def _code_identity() -> tuple[object, ...]:
+    """bale's version and the modules that evaluate files (their mtimes): an edited or upgraded
+    evaluator never reads a listing its predecessor wrote."""
+    global _code_stamp
+    if _code_stamp is None:
+        import os
+
+        from bale import __version__
+        from bale.index import candidate, filenames, policy, target
+
+        modules = (candidate, filenames, policy, target, sys.modules[__name__])
+        _code_stamp = (__version__, *(os.stat(m.__file__ or "").st_mtime_ns for m in modules))
+    return _code_stamp
+
+
+def _to_rows(
+    name: NormalizedName,
+    pages: Sequence[ProjectPage],
+    by_version: dict[Version, VersionInfo],
+    chosen: dict[tuple[NormalizedName, Version], Candidate],
+) -> tuple[tuple[object, ...], ...]:
+    """Plain tuples for the listing store; a chosen file is named by (page, position)."""
+    where = {id(file): (p, i) for p, page in enumerate(pages) for i, file in enumerate(page.files)}
+    rows = []
+    for version, info in by_version.items():
+        unavailable = info.unavailable
+        best = chosen.get((name, version))
+        rows.append(
+            (
+                str(version),
+                info.yanked,
+                None if unavailable is None else (unavailable.reason, unavailable.kind.value),
+                None
+                if best is None
+                else (*where[id(best.file)], best.source, best.is_wheel, best.rank, best.build),
+            )
+        )
+    return tuple(rows)
+
+
+def _from_rows(name: NormalizedName, pages: Sequence[ProjectPage], rows: object) -> _Listing | None:
+    """The listing ``_to_rows`` stored, rebuilt on these pages; None if it does not fit them."""
+    if not isinstance(rows, tuple):
+        return None
+    by_version: dict[Version, VersionInfo] = {}
+    chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
+    try:
+        for text, yanked, unavailable, best in rows:
+            version = Version(text)
+            by_version[version] = VersionInfo(
+                version,
+                yanked=yanked,
+                unavailable=None
+                if unavailable is None
+                else Unavailable(unavailable[0], UnavailableKind(unavailable[1])),
+            )
+            if best is not None:
+                page_index, file_index, source, is_wheel, rank, build = best
+                file = pages[page_index].files[file_index]
+                chosen[(name, version)] = Candidate(
+                    name, version, file, source, is_wheel, rank, tuple(build)
+                )
+    except (ValueError, TypeError, IndexError):
+        return None
+    return by_version, chosen
 
 
 def _pin_store(client: IndexClient) -> PinStore:

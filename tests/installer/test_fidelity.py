@@ -143,7 +143,10 @@ def _install_and_capture(
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run(["python3", "-m", "venv", "--without-pip", str(venv)], check=True)
     if tool == "bale":
-        result = bale("pip", "install", "--python", str(venv), *map(str, wheels))
+        # The same request as pip's below: these files alone, no dependencies, no index.
+        result = bale(
+            "pip", "install", "--no-deps", "--no-index", "--python", str(venv), *map(str, wheels)
+        )
         assert result.code == 0, result
     else:
         pip_install(venv, wheels)

@@ -318,3 +318,24 @@ def test_small_wheels_without_metadata_files_are_downloaded_once(
     )
     assert dry.code == 0, dry
     assert any(r.headers.get("range") for r in universe.requests if r.path.startswith("/files/"))
+
+
+def test_an_exact_pin_downloads_while_the_resolution_goes_on(
+    universe, venv_factory, bale, tmp_path: Path
+) -> None:
+    """``app==1.0`` is what gets installed: its wheel is fetched as soon as it is listed, before
+    the resolution has even read its dependencies' pages; a dry run downloads nothing."""
+    universe.latency = 0.1
+    venv = venv_factory()
+    dry = bale("pip", "install", "--dry-run", "--python", str(venv), "-i", universe.url, "app==1.0")
+    assert dry.code == 0, dry
+    assert not [r for r in universe.requests if r.path.endswith(".whl")]
+    universe.clear_log()
+    other = {"BALE_CACHE_DIR": str(tmp_path / "fresh-cache")}
+    result = bale(
+        "pip", "install", "--python", str(venv), "-i", universe.url, "app==1.0", env=other
+    )
+    assert result.code == 0, result
+    [wheel] = [r for r in universe.requests if r.path == "/files/app-1.0-py3-none-any.whl"]
+    [lib_page] = [r for r in universe.requests if r.path.rstrip("/").endswith("/simple/lib")]
+    assert wheel.start < lib_page.end

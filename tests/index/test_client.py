@@ -19,7 +19,7 @@ from bale.errors import (
     OfflineError,
     PackageNotFound,
 )
-from bale.index.client import MetadataUnavailable, NotFound
+from bale.index.client import WHOLE_WHEEL_LIMIT, MetadataUnavailable, NotFound
 from bale.index.pages import MalformedPage
 from support.dists import Dist
 
@@ -109,15 +109,15 @@ def test_no_metadata_file_uses_range_requests(index, make_client) -> None:  # ty
 
 
 def test_small_wheel_is_fetched_whole_when_installing(index, make_client) -> None:  # type: ignore[no-untyped-def]
-    """Under ``whole_wheel_limit`` (installs), a wheel with no PEP 658 file is fetched whole for
-    its metadata, once: the install then takes it from the archive store."""
+    """Installing, a small wheel with no PEP 658 file is fetched whole for its metadata, once:
+    the install then takes it from the archive store."""
     index.add(Dist("small", "1.0", requires=["alpha"]))
-    index.add(Dist("big", "1.0", files={"big/blob.bin": os.urandom(300_000)}))
+    index.add(Dist("big", "1.0", files={"big/blob.bin": os.urandom(WHOLE_WHEEL_LIMIT + 1000)}))
     index.metadata_files = False
-    client, _, _ = make_client(index.url, whole_wheel_limit=100_000)
+    client, _, _ = make_client(index.url, installing=True)
     [small] = client.candidates("small")
     [big] = client.candidates("big")
-    assert (small.file.size or 0) < 100_000 < (big.file.size or 0)
+    assert (small.file.size or 0) < WHOLE_WHEEL_LIMIT < (big.file.size or 0)
     metadata = client.metadata(small)
     assert [str(r) for r in metadata.requires_dist or []] == ["alpha"]  # type: ignore[union-attr]
     assert _ranges(index, small.filename) == [None]  # one plain GET, no range

@@ -154,10 +154,10 @@ def open_index(
     console: Console,
     *,
     base_target: Target | None = None,
-    whole_wheel_limit: int = 0,
+    installing: bool = False,
 ) -> IndexClient:
     """An ``IndexClient`` for the parsed flags, the global options and the environment
-    (``whole_wheel_limit``: see ``IndexOptions``; installs set it)."""
+    (``installing``: see ``IndexOptions``)."""
     from packaging.utils import canonicalize_name
 
     from bale.cache.layout import Cache
@@ -215,7 +215,7 @@ def open_index(
         refresh=args.refresh,
         refresh_packages=frozenset(canonicalize_name(n) for n in args.refresh_package),
         offline=opts.offline,
-        whole_wheel_limit=whole_wheel_limit,
+        installing=installing,
     )
     cache = Cache(default_cache_dir(opts))
     return IndexClient(sources, cache, session, options, warn=console.warn)

@@ -317,11 +317,6 @@ def _located(located: object) -> str:
     return str(Path(source).parent / value)
 
 
-# A wheel up to this size whose index gives no PEP 658 file costs about what one or two range
-# requests cost; fetched whole, its metadata and its install share one request.
-WHOLE_WHEEL_LIMIT = 256 * 1024
-
-
 # --- run --------------------------------------------------------------------------------------
 
 
@@ -411,10 +406,8 @@ def _install(args, opts, console, target, cache, inputs, reporter) -> InstallRes
         markers.update(_python_version_markers(args.python_version))
 
     def client_factory():  # type: ignore[no-untyped-def]
-        # Small wheels are fetched whole for their metadata (the install needs them anyway),
-        # unless nothing will be installed.
-        limit = 0 if args.dry_run else WHOLE_WHEEL_LIMIT
-        return open_index(args, opts, console, base_target=base_target, whole_wheel_limit=limit)
+        installing = not args.dry_run  # downloads may start during the resolution
+        return open_index(args, opts, console, base_target=base_target, installing=installing)
 
     resolve_settings = ResolveSettings(
         prerelease=args.prerelease or ("allow" if args.pre else None),

@@ -8,10 +8,11 @@ can never deadlock the pool.
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -77,3 +78,38 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     if first_error is not None:
         raise first_error
     return results
+
+
+_background: list[threading.Thread] = []
+_background_queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[object, ...]]] = (
+    queue.SimpleQueue()
+)
+
+
+def background(fn: Callable[..., R], *args: object) -> Future[R]:
+    """Run ``fn(*args)`` on a small pool of its own (a quarter of the shared one): work started
+    ahead of need, such as downloads during resolution, must not take the threads the resolution
+    waits on. Nobody has to collect the result. The threads are daemons: a command that ends
+    (a failed resolution, say) does not wait for a download it no longer needs; what such a
+    download was writing stays a temp file, which the cache ignores and ``bale cache prune``
+    removes."""
+    future: Future[R] = Future()
+    _background_queue.put((future, fn, args))
+    with _lock:
+        if len(_background) < max(2, max_workers() // 4):
+            thread = threading.Thread(target=_background_worker, name="bale-bg", daemon=True)
+            _background.append(thread)
+            thread.start()
+    return future
+
+
+def _background_worker() -> None:
+    _mark_worker()
+    while True:
+        future, fn, args = _background_queue.get()
+        if not future.set_running_or_notify_cancel():
+            continue
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # delivered through the future, read or not
+            future.set_exception(exc)

@@ -11,7 +11,7 @@
 - ``metadata(candidate)`` -> ``packaging.metadata.Metadata`` or ``MetadataUnavailable`` (sdists
   need a build), cheapest source first: the cache, the PEP 658 file (hash verified), range
   requests into the wheel, the whole wheel (first, for a small wheel an install will download
-  anyway: ``IndexOptions.whole_wheel_limit``). ``prefetch_metadata`` runs many in the thread
+  anyway: ``IndexOptions.installing``). ``prefetch_metadata`` runs many in the thread
   pool.
 - ``fetch_archive(candidate)`` -> ``StoredArchive`` (hash verified, in the archive store); for a
   wheel whose metadata came from a PEP 658 file, the file is checked against the wheel's own
@@ -47,7 +47,7 @@ from bale.errors import (
     PackageNotFound,
 )
 from bale.http.auth import split_credentials
-from bale.http.parallel import parallel_map
+from bale.http.parallel import background, parallel_map
 from bale.http.redact import redact_url
 from bale.http.session import HttpSession, status_error
 from bale.index.candidate import Candidate, best_candidates
@@ -74,6 +74,11 @@ from bale.index.wheel_metadata import (
 _SUGGEST_SKIP_HOSTS = {"pypi.org", "test.pypi.org"}  # their project lists are tens of MB
 
 
+# A wheel up to this size whose index gives no PEP 658 file costs about what one or two range
+# requests cost; fetched whole, its metadata and its install share one request.
+WHOLE_WHEEL_LIMIT = 256 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class IndexOptions:
     """How the client selects and caches."""
@@ -83,10 +88,10 @@ class IndexOptions:
     refresh: bool = False
     refresh_packages: frozenset[str] = frozenset()
     offline: bool = False
-    # Installing: a wheel this small (bytes, size from the index) with no PEP 658 file is fetched
-    # whole for its metadata instead of by range requests: one request instead of one or two,
-    # and the install then finds it in the archive store (0: never).
-    whole_wheel_limit: int = 0
+    # The caller will download what it resolves (an install, not a dry run or a lock): a small
+    # wheel with no PEP 658 file is fetched whole for its metadata (``WHOLE_WHEEL_LIMIT``), and
+    # ``fetch_archive_soon`` starts downloads during resolution.
+    installing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,7 +461,7 @@ class IndexClient:
                 raise status_error(response)
         if candidate.sha256 and (found := self.archives.lookup(candidate.sha256)) is not None:
             return "wheel", read_metadata_from_zip(str(found.path), candidate.name, where)
-        if file.size is not None and file.size <= self.options.whole_wheel_limit:
+        if self.options.installing and file.size is not None and file.size <= WHOLE_WHEEL_LIMIT:
             stored = self.archives.fetch(
                 file.url, filename=file.filename, hashes=file.hashes, size=file.size
             )
@@ -484,6 +489,14 @@ class IndexClient:
         if candidate.is_wheel:
             self._check_against_pep658(candidate, stored)
         return stored
+
+    def fetch_archive_soon(self, candidate: Candidate) -> None:
+        """Start ``fetch_archive`` in the background (installing only): the download of an exact
+        pin then overlaps the rest of the resolution; the install's own ``fetch_archive`` joins
+        it (single flight) or finds it stored. A failure here is not reported: that later call
+        meets it again."""
+        if self.options.installing and not self.offline:
+            background(self.fetch_archive, candidate)
 
     def _check_against_pep658(self, candidate: Candidate, stored: StoredArchive) -> None:
         key = metadata_key(candidate.sha256, candidate.url)

@@ -290,6 +290,11 @@ class IndexProvider(Provider):
         pinned = self._pins.get(name)
         if pinned is not None and any(i.version == pinned for i in newest):
             newest = [i for i in newest if i.version == pinned]
+            candidate = self._chosen.get((name, pinned))
+            if candidate is not None and candidate.is_wheel:
+                # An exact pin is what gets installed unless the resolution fails: its download
+                # overlaps the rest of the resolution (installs only, see IndexOptions).
+                self.client.fetch_archive_soon(candidate)
         wanted = []
         for info in newest[:PREFETCH_VERSIONS]:
             candidate = self._chosen.get((name, info.version))

@@ -11,10 +11,7 @@ from pathlib import Path
 import pytest
 
 from support.dists import Dist
-
-
-def _site(venv: Path) -> Path:
-    return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+from support.venvs import site_packages
 
 
 def _records(cache_dir: Path) -> list[Path]:
@@ -77,11 +74,11 @@ def test_second_run_answers_without_parser_or_network(project, bale, cache_dir) 
 def test_record_is_void_once_the_environment_changes(project, bale, cache_dir) -> None:
     index, venv, cwd = project
     assert _install(bale, index, venv, cwd).code == 0
-    shutil.rmtree(_site(venv) / "lib-2.0.dist-info")  # someone removes a dependency by hand
+    shutil.rmtree(site_packages(venv) / "lib-2.0.dist-info")  # someone removes a dependency by hand
     rc, parsed, err = _shortcut_in_child(venv, index, cwd)
     assert (rc, parsed) == (0, True)  # the normal path ran, and put lib back
     assert " + lib==2.0" in err
-    assert (_site(venv) / "lib-2.0.dist-info").is_dir()
+    assert (site_packages(venv) / "lib-2.0.dist-info").is_dir()
 
 
 def test_record_is_void_once_an_input_changes(project, bale, cache_dir) -> None:

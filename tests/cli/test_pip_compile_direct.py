@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from support.dists import Dist, backend_wheel, build_sdist, build_wheel, write_project
 from support.git import git
+from support.venvs import installed_versions, run_python, site_packages
 
 
 def _body(text: str) -> str:
@@ -27,25 +27,6 @@ def _body(text: str) -> str:
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _site(venv: Path) -> Path:
-    return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
-
-
-def _installed(venv: Path) -> dict[str, str]:
-    found = {}
-    for entry in _site(venv).glob("*.dist-info"):
-        name, _, version = entry.name[: -len(".dist-info")].partition("-")
-        found[name] = version
-    return found
-
-
-def _run_python(venv: Path, code: str) -> str:
-    ran = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
-    )
-    return ran.stdout.strip()
 
 
 @pytest.fixture
@@ -174,17 +155,17 @@ def test_compiled_requirements_install_and_sync_back(
         "pip", "install", "--python", str(venv), "-i", bench.url, "-r", "requirements.txt"
     )
     assert installed.code == 0, installed
-    assert _installed(venv) == EVERYTHING
-    assert _run_python(venv, "import gitty, edit_me; print(gitty.__version__)") == "1.0"
+    assert installed_versions(venv) == EVERYTHING
+    assert run_python(venv, "import gitty, edit_me; print(gitty.__version__)") == "1.0"
 
     fresh = venv_factory(name="fresh")
     synced = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, "requirements.txt")
     assert synced.code == 0, synced
-    assert _installed(fresh) == EVERYTHING
-    info = (_site(fresh) / "gitty-1.0.dist-info" / "direct_url.json").read_text()
+    assert installed_versions(fresh) == EVERYTHING
+    info = (site_packages(fresh) / "gitty-1.0.dist-info" / "direct_url.json").read_text()
     assert sources["commit"] in info
-    assert (_site(fresh) / "__editable__.edit_me-1.0.pth").exists() or any(
-        p.name.endswith(".pth") and "edit" in p.name for p in _site(fresh).iterdir()
+    assert (site_packages(fresh) / "__editable__.edit_me-1.0.pth").exists() or any(
+        p.name.endswith(".pth") and "edit" in p.name for p in site_packages(fresh).iterdir()
     )
     again = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, "requirements.txt")
     assert again.code == 0 and again.err.startswith("Audited 7 packages"), again
@@ -216,11 +197,16 @@ def test_hashed_archives_install_under_require_hashes(
     run = ("pip", "install", "--python", str(venv), "-i", bench.url, "--require-hashes")
     result = bale(*run, "-r", "requirements.txt")
     assert result.code == 0, result
-    assert _installed(venv) == {"wheely": "1.0", "saucy": "2.0", "remote": "1.0", "dep": "1.0"}
+    assert installed_versions(venv) == {
+        "wheely": "1.0",
+        "saucy": "2.0",
+        "remote": "1.0",
+        "dep": "1.0",
+    }
     fresh = venv_factory(name="fresh")
     synced = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, "requirements.txt")
     assert synced.code == 0, synced
-    assert _installed(fresh) == _installed(venv)
+    assert installed_versions(fresh) == installed_versions(venv)
 
 
 def test_folders_and_git_are_refused_under_hash_checking(
@@ -236,7 +222,7 @@ def test_folders_and_git_are_refused_under_hash_checking(
         result = bale(*command)
         assert result.code == 5, result
         assert "hash" in result.err
-    assert _installed(venv) == {}
+    assert installed_versions(venv) == {}
 
 
 def test_changed_archive_is_a_hash_mismatch_on_sync(
@@ -249,7 +235,7 @@ def test_changed_archive_is_a_hash_mismatch_on_sync(
     result = bale("pip", "sync", "--python", str(venv), "-i", bench.url, "requirements.txt")
     assert result.code == 5, result
     assert "wheely-1.0-py3-none-any.whl" in result.err
-    assert _installed(venv) == {}
+    assert installed_versions(venv) == {}
 
 
 # --- pylock.toml ---------------------------------------------------------------------------------
@@ -313,13 +299,13 @@ def test_pylock_installs_and_syncs_back(bale, bench, sources, venv_factory, tmp_
         "pip", "install", "--python", str(venv), "-i", bench.url, "-r", lock, cwd=elsewhere
     )
     assert installed.code == 0, installed
-    assert _installed(venv) == EVERYTHING
+    assert installed_versions(venv) == EVERYTHING
 
     fresh = venv_factory(name="fresh")
     synced = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, lock, cwd=elsewhere)
     assert synced.code == 0, synced
-    assert _installed(fresh) == EVERYTHING
-    assert _run_python(fresh, "import saucy, proj; print(saucy.__version__)") == "2.0"
+    assert installed_versions(fresh) == EVERYTHING
+    assert run_python(fresh, "import saucy, proj; print(saucy.__version__)") == "2.0"
     again = bale("pip", "sync", "--python", str(fresh), "-i", bench.url, lock, cwd=elsewhere)
     assert again.code == 0 and again.err.startswith("Audited 7 packages"), again
     check = bale("pip", "sync", "--check", "--python", str(venv), "-i", bench.url, lock)
@@ -337,7 +323,7 @@ def test_sync_replaces_a_registry_install_with_the_locked_source(
     synced = bale("pip", "sync", "--python", str(venv), "-i", bench.url, "pylock.toml")
     assert synced.code == 0, synced
     assert " - gitty==1.0" in synced.err and " + gitty==1.0" in synced.err
-    info = (_site(venv) / "gitty-1.0.dist-info" / "direct_url.json").read_text()
+    info = (site_packages(venv) / "gitty-1.0.dist-info" / "direct_url.json").read_text()
     assert sources["commit"] in info
 
 
@@ -371,7 +357,12 @@ def test_pylock_with_sources_installs_with_uv(
         check=False,
     )
     assert ran.returncode == 0, ran.stderr
-    assert _installed(venv) == {"wheely": "1.0", "proj": "1.0", "gitty": "1.0", "dep": "1.0"}
+    assert installed_versions(venv) == {
+        "wheely": "1.0",
+        "proj": "1.0",
+        "gitty": "1.0",
+        "dep": "1.0",
+    }
 
 
 def test_uv_pylock_with_sources_installs_with_bale(
@@ -408,7 +399,12 @@ def test_uv_pylock_with_sources_installs_with_bale(
     venv = venv_factory()
     synced = bale("pip", "sync", "--python", str(venv), "-i", bench.url, "pylock.toml")
     assert synced.code == 0, synced
-    assert _installed(venv) == {"wheely": "1.0", "edit_me": "1.0", "gitty": "1.0", "dep": "1.0"}
+    assert installed_versions(venv) == {
+        "wheely": "1.0",
+        "edit_me": "1.0",
+        "gitty": "1.0",
+        "dep": "1.0",
+    }
 
 
 # --- pip's configuration -------------------------------------------------------------------------

@@ -10,10 +10,7 @@ from pathlib import Path
 import pytest
 
 from support.dists import Dist
-
-
-def _site(venv: Path) -> Path:
-    return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+from support.venvs import site_packages
 
 
 def test_install_prints_uv_style_summary(make_wheel, venv_factory, bale) -> None:
@@ -41,14 +38,14 @@ def test_dry_run_changes_nothing(make_wheel, venv_factory, bale) -> None:
     venv = venv_factory()
     result = bale("pip", "install", "--dry-run", "--python", str(venv), str(make_wheel("a", "1")))
     assert result.code == 0 and "Would install 1 package" in result.err
-    assert not list(_site(venv).glob("a-*"))
+    assert not list(site_packages(venv).glob("a-*"))
 
 
 def test_virtual_env_variable_selects_the_environment(make_wheel, venv_factory, bale) -> None:
     venv = venv_factory()
     result = bale("pip", "install", str(make_wheel("a", "1")), env={"VIRTUAL_ENV": str(venv)})
     assert result.code == 0, result
-    assert (_site(venv) / "a-1.dist-info").is_dir()
+    assert (site_packages(venv) / "a-1.dist-info").is_dir()
 
 
 def test_no_environment_says_how_to_get_one(make_wheel, tmp_path: Path, bale) -> None:
@@ -126,7 +123,7 @@ def test_read_only_site_packages_is_refused_and_unchanged(make_wheel, venv_facto
     from install_helpers_cli import snapshot
 
     venv = venv_factory()
-    site = _site(venv)
+    site = site_packages(venv)
     if os.geteuid() != 0:
         site.chmod(0o555)
     elif not _chattr("+i", site):

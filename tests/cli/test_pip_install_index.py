@@ -5,24 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from support.dists import Dist
-
-
-def _site(venv: Path) -> Path:
-    return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
-
-
-def _installed(venv: Path) -> dict[str, str]:
-    found = {}
-    for entry in _site(venv).glob("*.dist-info"):
-        name, _, version = entry.name[: -len(".dist-info")].partition("-")
-        found[name] = version
-    return found
+from support.venvs import installed_versions, site_packages
 
 
 @pytest.fixture
@@ -45,7 +33,12 @@ def test_install_resolves_dependencies_and_extras(universe, venv_factory, bale) 
     assert lines[1].startswith("Prepared 4 packages in ")
     assert lines[2].startswith("Installed 4 packages in ")
     assert lines[3:] == [" + app==1.0", " + deep==0.1", " + extra-dep==3.0", " + lib==2.0"]
-    assert _installed(venv) == {"app": "1.0", "lib": "2.0", "deep": "0.1", "extra_dep": "3.0"}
+    assert installed_versions(venv) == {
+        "app": "1.0",
+        "lib": "2.0",
+        "deep": "0.1",
+        "extra_dep": "3.0",
+    }
     ran = subprocess.run(
         [
             str(venv / "bin" / "python"),
@@ -57,8 +50,8 @@ def test_install_resolves_dependencies_and_extras(universe, venv_factory, bale) 
         check=True,
     )
     assert ran.stdout.strip() == "2.0"
-    assert (_site(venv) / "app-1.0.dist-info" / "REQUESTED").exists()
-    assert not (_site(venv) / "lib-2.0.dist-info" / "REQUESTED").exists()
+    assert (site_packages(venv) / "app-1.0.dist-info" / "REQUESTED").exists()
+    assert not (site_packages(venv) / "lib-2.0.dist-info" / "REQUESTED").exists()
 
 
 def test_satisfied_environment_needs_no_network(universe, venv_factory, bale) -> None:
@@ -77,7 +70,7 @@ def test_dry_run_installs_nothing(universe, venv_factory, bale) -> None:
     assert result.code == 0, result
     assert "Would install 3 packages" in result.err
     assert " + lib==2.0" in result.err
-    assert _installed(venv) == {}
+    assert installed_versions(venv) == {}
 
 
 def test_installed_version_is_kept_until_upgrade(universe, venv_factory, bale) -> None:
@@ -85,11 +78,11 @@ def test_installed_version_is_kept_until_upgrade(universe, venv_factory, bale) -
     assert bale("pip", "install", "--python", str(venv), "-i", universe.url, "lib==1.0").code == 0
     kept = bale("pip", "install", "--python", str(venv), "-i", universe.url, "app", "--no-deps")
     assert kept.code == 0, kept
-    assert _installed(venv) == {"lib": "1.0", "app": "1.0"}
+    assert installed_versions(venv) == {"lib": "1.0", "app": "1.0"}
     upgraded = bale("pip", "install", "--python", str(venv), "-i", universe.url, "-U", "app")
     assert upgraded.code == 0, upgraded
     assert " - lib==1.0" in upgraded.err and " + lib==2.0" in upgraded.err
-    assert _installed(venv)["lib"] == "2.0"
+    assert installed_versions(venv)["lib"] == "2.0"
 
 
 def test_requirements_file_with_options_and_constraints(
@@ -102,7 +95,7 @@ def test_requirements_file_with_options_and_constraints(
     )
     result = bale("pip", "install", "--python", str(venv), "-r", str(tmp_path / "requirements.txt"))
     assert result.code == 0, result
-    assert _installed(venv) == {"app": "1.0", "lib": "1.0"}
+    assert installed_versions(venv) == {"app": "1.0", "lib": "1.0"}
 
 
 def test_no_solution_explains_with_origins(universe, venv_factory, bale, tmp_path) -> None:
@@ -115,7 +108,7 @@ def test_no_solution_explains_with_origins(universe, venv_factory, bale, tmp_pat
     assert result.code == 3, result
     assert "requirements.txt:1" in result.err and "requirements.txt:2" in result.err
     assert "Traceback" not in result.err
-    assert _installed(venv) == {}
+    assert installed_versions(venv) == {}
 
 
 def test_unknown_project_suggests_close_names(universe, venv_factory, bale) -> None:
@@ -165,12 +158,12 @@ def test_require_hashes(universe, venv_factory, bale, tmp_path) -> None:
     result = bale("pip", "install", "--python", str(venv), "-i", universe.url, "-r", str(wrong))
     assert result.code == 5, result
     assert good in result.err and "0" * 64 in result.err
-    assert _installed(venv) == {}
+    assert installed_versions(venv) == {}
     right = tmp_path / "right.txt"
     right.write_text(f"deep==0.1 --hash=sha256:{good}\n")
     result = bale("pip", "install", "--python", str(venv), "-i", universe.url, "-r", str(right))
     assert result.code == 0, result
-    assert _installed(venv) == {"deep": "0.1"}
+    assert installed_versions(venv) == {"deep": "0.1"}
 
 
 def test_exact_removes_what_is_not_required(universe, venv_factory, bale) -> None:
@@ -183,7 +176,7 @@ def test_exact_removes_what_is_not_required(universe, venv_factory, bale) -> Non
         "pip", "install", "--python", str(venv), "-i", universe.url, "--exact", "lib==1.0"
     )
     assert result.code == 0, result
-    assert _installed(venv) == {"lib": "1.0"}
+    assert installed_versions(venv) == {"lib": "1.0"}
 
 
 def test_report_and_json(universe, venv_factory, bale, tmp_path) -> None:
@@ -220,7 +213,7 @@ def test_pip_configuration_is_honoured(universe, venv_factory, bale, tmp_path) -
         "pip", "install", "--python", str(venv), "lib==1.0", env={"PIP_CONFIG_FILE": str(conf)}
     )
     assert result.code == 0, result
-    assert _installed(venv) == {"lib": "1.0"}
+    assert installed_versions(venv) == {"lib": "1.0"}
     ignored = bale(
         "pip",
         "install",
@@ -242,7 +235,7 @@ def test_offline_works_from_a_warm_cache(universe, venv_factory, bale) -> None:
     result = bale("pip", "install", "--offline", "--python", str(second), "-i", universe.url, "app")
     assert result.code == 0, result
     assert universe.requests == []
-    assert _installed(second) == {"app": "1.0", "lib": "2.0", "deep": "0.1"}
+    assert installed_versions(second) == {"app": "1.0", "lib": "2.0", "deep": "0.1"}
 
 
 def test_install_from_pylock_keeps_what_else_is_there(
@@ -256,7 +249,12 @@ def test_install_from_pylock_keeps_what_else_is_there(
     universe.clear_log()
     result = bale("pip", "install", "--python", str(venv), "-r", "pylock.toml")
     assert result.code == 0, result
-    assert _installed(venv) == {"app": "1.0", "lib": "2.0", "deep": "0.1", "extra_dep": "3.0"}
+    assert installed_versions(venv) == {
+        "app": "1.0",
+        "lib": "2.0",
+        "deep": "0.1",
+        "extra_dep": "3.0",
+    }
     assert not any("/simple/" in r.path for r in universe.requests)  # no resolution, no pages
     again = bale("pip", "install", "--python", str(venv), "-r", "pylock.toml")
     assert again.code == 0 and "Audited" in again.err, again
@@ -273,7 +271,7 @@ def test_warm_pinned_install_makes_no_request(universe, venv_factory, bale, tmp_
     result = bale(*args, "--python", str(second))
     assert result.code == 0, result
     assert universe.requests == []
-    assert _installed(second) == {"app": "1.0", "lib": "2.0", "deep": "0.1"}
+    assert installed_versions(second) == {"app": "1.0", "lib": "2.0", "deep": "0.1"}
     # A new pin is looked up as usual; --refresh reads the pages again.
     universe.add(Dist("lib", "3.0", requires=["deep"]))
     (tmp_path / "requirements.txt").write_text("app==1.0\nlib==3.0\ndeep==0.1\n")

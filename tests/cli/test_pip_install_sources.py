@@ -8,33 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from support.dists import Dist, backend_wheel, build_sdist, build_wheel, write_project
 from support.git import git
-
-
-def _site(venv: Path) -> Path:
-    return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
-
-
-def _installed(venv: Path) -> dict[str, str]:
-    found = {}
-    for entry in _site(venv).glob("*.dist-info"):
-        name, _, version = entry.name[: -len(".dist-info")].partition("-")
-        found[name] = version
-    return found
-
-
-def _run_python(venv: Path, code: str) -> str:
-    ran = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
-    )
-    return ran.stdout.strip()
+from support.venvs import installed_versions, run_python, site_packages
 
 
 @pytest.fixture
@@ -90,7 +70,7 @@ def test_local_wheel_by_name_at_file_url(install, bale, bench, venv_factory, tmp
     first = install(f"wheely @ {wheel.as_uri()}")
     assert first.code == 0, first
     assert " + wheely==1.0" in first.err and " + dep==1.0" in first.err
-    assert _run_python(install.venv, "import wheely; print(wheely.__version__)") == "1.0"
+    assert run_python(install.venv, "import wheely; print(wheely.__version__)") == "1.0"
 
     again = install(f"wheely @ {wheel.as_uri()}")
     assert again.code == 0 and again.err.startswith("Audited 2 packages"), again
@@ -99,14 +79,14 @@ def test_local_wheel_by_name_at_file_url(install, bale, bench, venv_factory, tmp
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     assert f"wheely @ {wheel.as_uri()}#sha256={digest}" in frozen
     fresh = _reinstall_from_freeze(bale, bench, venv_factory, frozen, tmp_path)
-    assert _installed(fresh) == {"wheely": "1.0", "dep": "1.0"}
+    assert installed_versions(fresh) == {"wheely": "1.0", "dep": "1.0"}
 
 
 def test_wheel_file_alone_gets_its_dependencies(install, tmp_path: Path) -> None:
     wheel = build_wheel(Dist("wheely", "1.0", requires=["dep"]), tmp_path / "dist")
     result = install(str(wheel))
     assert result.code == 0, result
-    assert _installed(install.venv) == {"wheely": "1.0", "dep": "1.0"}
+    assert installed_versions(install.venv) == {"wheely": "1.0", "dep": "1.0"}
     again = install(str(wheel))  # dependencies met now: the direct wheel path, a no-op
     assert again.code == 0 and "Audited 1 package" in again.err and " + " not in again.err, again
 
@@ -118,7 +98,7 @@ def test_local_wheel_in_a_requirements_file_with_a_registry_project(
     (tmp_path / "requirements.txt").write_text("./dist/wheely-1.0-py3-none-any.whl\ndep\n")
     result = install("-r", "requirements.txt")
     assert result.code == 0, result
-    assert _installed(install.venv) == {"wheely": "1.0", "dep": "1.0"}
+    assert installed_versions(install.venv) == {"wheely": "1.0", "dep": "1.0"}
     assert wheel.is_file()
 
 
@@ -128,7 +108,7 @@ def test_local_sdist_builds_through_the_backend(install, bale, backend_log, tmp_
     assert result.code == 0, result
     assert " + saucy==2.0" in result.err and " + dep==1.0" in result.err
     assert "build_wheel" in backend_log()
-    assert _run_python(install.venv, "import saucy; print(saucy.__version__)") == "2.0"
+    assert run_python(install.venv, "import saucy; print(saucy.__version__)") == "2.0"
 
     ran = len(backend_log())
     again = install(f"./{sdist.name}")
@@ -145,7 +125,7 @@ def test_project_folder_is_rebuilt_only_when_it_changes(
     project = write_project(Dist("proj", "1.0", requires=["dep"]), tmp_path / "proj")
     first = install("./proj")
     assert first.code == 0, first
-    assert _run_python(install.venv, "import proj; print(proj.__version__)") == "1.0"
+    assert run_python(install.venv, "import proj; print(proj.__version__)") == "1.0"
     built = backend_log().count("build_wheel")
 
     again = install("./proj")
@@ -157,7 +137,7 @@ def test_project_folder_is_rebuilt_only_when_it_changes(
     assert changed.code == 0, changed
     assert " - proj==1.0" in changed.err and " + proj==1.0" in changed.err
     assert backend_log().count("build_wheel") == built + 1
-    assert _run_python(install.venv, "import proj.extra; print(proj.extra.VALUE)") == "42"
+    assert run_python(install.venv, "import proj.extra; print(proj.extra.VALUE)") == "42"
 
     assert f"proj @ {project.resolve().as_uri()}" in _freeze(bale, install.venv)
 
@@ -166,7 +146,7 @@ def test_folder_given_as_file_url_and_by_name(install, tmp_path: Path) -> None:
     project = write_project(Dist("proj", "1.0"), tmp_path / "proj")
     result = install(f"proj @ {project.as_uri()}")
     assert result.code == 0, result
-    assert _installed(install.venv) == {"proj": "1.0"}
+    assert installed_versions(install.venv) == {"proj": "1.0"}
     same = install(project.as_uri())
     assert same.code == 0 and same.err.startswith("Audited 1 package"), same
 
@@ -177,9 +157,9 @@ def test_editable_folder(install, bale, tmp_path: Path) -> None:
     assert result.code == 0, result
     assert " + edit-me==1.0" in result.err
     code = "import edit_me; print(edit_me.__file__)"
-    assert _run_python(install.venv, code).startswith(str(project))
+    assert run_python(install.venv, code).startswith(str(project))
     (project / "src" / "edit_me" / "live.py").write_text("X = 'live'\n")
-    assert _run_python(install.venv, "import edit_me.live; print(edit_me.live.X)") == "live"
+    assert run_python(install.venv, "import edit_me.live; print(edit_me.live.X)") == "live"
 
     again = install("-e", "./edit")
     assert again.code == 0, again
@@ -193,14 +173,16 @@ def test_editable_folder(install, bale, tmp_path: Path) -> None:
 def test_editable_then_regular_replaces_it(install, tmp_path: Path) -> None:
     write_project(Dist("proj", "1.0"), tmp_path / "proj")
     assert install("-e", "./proj").code == 0
-    assert (_site(install.venv) / "__editable__.proj-1.0.pth").is_file()
+    assert (site_packages(install.venv) / "__editable__.proj-1.0.pth").is_file()
     regular = install("./proj")
     assert regular.code == 0, regular
     assert " - proj==1.0" in regular.err and " + proj==1.0" in regular.err
-    info = json.loads((_site(install.venv) / "proj-1.0.dist-info" / "direct_url.json").read_text())
+    info = json.loads(
+        (site_packages(install.venv) / "proj-1.0.dist-info" / "direct_url.json").read_text()
+    )
     assert info["dir_info"] == {}
-    assert not (_site(install.venv) / "__editable__.proj-1.0.pth").exists()
-    assert (_site(install.venv) / "proj" / "__init__.py").is_file()
+    assert not (site_packages(install.venv) / "__editable__.proj-1.0.pth").exists()
+    assert (site_packages(install.venv) / "proj" / "__init__.py").is_file()
 
 
 def test_backend_without_build_editable_is_a_clear_error(install, tmp_path: Path) -> None:
@@ -225,7 +207,7 @@ def test_backend_without_build_editable_is_a_clear_error(install, tmp_path: Path
     assert result.code == 1, result
     assert "plain_backend" in result.err and "editable" in result.err
     assert "Traceback" not in result.err
-    assert _installed(install.venv) == {}
+    assert installed_versions(install.venv) == {}
 
 
 # --- URLs ------------------------------------------------------------------------------------
@@ -237,7 +219,7 @@ def test_wheel_url_with_sha256_fragment(install, bale, bench) -> None:
     url = bench.file_url(wheel.name)
     result = install(f"remote @ {url}#sha256={digest}")
     assert result.code == 0, result
-    assert _run_python(install.venv, "import remote; print(remote.__version__)") == "1.0"
+    assert run_python(install.venv, "import remote; print(remote.__version__)") == "1.0"
     again = install(f"remote @ {url}#sha256={digest}")
     assert again.code == 0 and again.err.startswith("Audited 1 package"), again
     assert f"remote @ {url}#sha256={digest}" in _freeze(bale, install.venv)
@@ -249,21 +231,21 @@ def test_wrong_sha256_fragment_is_exit_5_and_installs_nothing(install, bench) ->
     result = install(f"remote @ {bench.file_url(wheel.name)}#sha256={wrong}")
     assert result.code == 5, result
     assert "remote-1.0-py3-none-any.whl" in result.err and wrong in result.err
-    assert _installed(install.venv) == {}
+    assert installed_versions(install.venv) == {}
 
 
 def test_wrong_sha256_of_a_local_sdist_is_exit_5(install, backend_log, tmp_path: Path) -> None:
     sdist = build_sdist(Dist("saucy", "2.0"), tmp_path)
     result = install(f"saucy @ {sdist.as_uri()}#sha256={'1' * 64}")
     assert result.code == 5, result
-    assert backend_log() == [] and _installed(install.venv) == {}
+    assert backend_log() == [] and installed_versions(install.venv) == {}
 
 
 def test_sdist_url(install, bench, backend_log) -> None:
     sdist = build_sdist(Dist("faraway", "3.0", requires=["dep"]), bench.root)
     result = install(bench.file_url(sdist.name))
     assert result.code == 0, result
-    assert _installed(install.venv) == {"faraway": "3.0", "dep": "1.0"}
+    assert installed_versions(install.venv) == {"faraway": "3.0", "dep": "1.0"}
     assert "build_wheel" in backend_log()
 
 
@@ -296,8 +278,8 @@ def test_git_tag_branch_and_subdirectory(
     result = install(f"gitty @ {url}@v1", f"{url}@main#subdirectory=sub&egg=subby")
     assert result.code == 0, result
     assert " + gitty==1.0" in result.err and " + subby==1.0" in result.err
-    assert _run_python(install.venv, "import gitty, subby; print(gitty.__version__)") == "1.0"
-    info = (_site(install.venv) / "gitty-1.0.dist-info" / "direct_url.json").read_text()
+    assert run_python(install.venv, "import gitty, subby; print(gitty.__version__)") == "1.0"
+    info = (site_packages(install.venv) / "gitty-1.0.dist-info" / "direct_url.json").read_text()
     assert tagged in info and '"requested_revision": "v1"' in info
 
     again = install(f"gitty @ {url}@v1", f"{url}@main#subdirectory=sub&egg=subby")
@@ -308,7 +290,7 @@ def test_git_tag_branch_and_subdirectory(
     head = git(repo, "rev-parse", "main")
     assert f"subby @ {url}@{head}#subdirectory=sub" in frozen
     fresh = _reinstall_from_freeze(bale, bench, venv_factory, frozen, tmp_path)
-    assert _installed(fresh) == {"gitty": "1.0", "subby": "1.0", "dep": "1.0"}
+    assert installed_versions(fresh) == {"gitty": "1.0", "subby": "1.0", "dep": "1.0"}
 
 
 def test_git_without_a_name_and_default_branch(install, repo) -> None:
@@ -321,7 +303,7 @@ def test_git_revision_that_does_not_exist(install, repo) -> None:
     result = install(f"gitty @ git+{repo.as_uri()}@no-such-branch")
     assert result.code == 1, result
     assert "no-such-branch" in result.err and "not found" in result.err
-    assert "Traceback" not in result.err and _installed(install.venv) == {}
+    assert "Traceback" not in result.err and installed_versions(install.venv) == {}
 
 
 # --- refusals --------------------------------------------------------------------------------
@@ -338,7 +320,7 @@ def test_no_build_refuses_sdists_and_folders_before_any_hook(
         assert result.code == 2, result
         assert requirement in result.err and "--no-build" in result.err
         assert backend_log() == []
-    assert _installed(install.venv) == {}
+    assert installed_versions(install.venv) == {}
 
 
 def test_a_built_wheel_must_be_the_project_asked_for(install, backend_log, tmp_path: Path) -> None:
@@ -346,7 +328,7 @@ def test_a_built_wheel_must_be_the_project_asked_for(install, backend_log, tmp_p
     result = install("other @ ./proj")
     assert result.code == 1, result
     assert "proj" in result.err and "other" in result.err
-    assert _installed(install.venv) == {}
+    assert installed_versions(install.venv) == {}
 
 
 def test_registry_requirement_must_agree_with_the_direct_one(install, tmp_path: Path) -> None:
@@ -354,7 +336,7 @@ def test_registry_requirement_must_agree_with_the_direct_one(install, tmp_path: 
     result = install("./olddep", "dep>=1")
     assert result.code == 3, result
     assert "dep" in result.err
-    assert _installed(install.venv) == {}
+    assert installed_versions(install.venv) == {}
 
 
 def test_two_sources_for_one_name_are_refused(install, tmp_path: Path) -> None:
@@ -379,9 +361,11 @@ def test_sdist_only_project_on_the_index(install, bench, backend_log) -> None:
     assert result.code == 0, result
     assert " + only-sdist==1.5" in result.err and " + dep==1.0" in result.err
     assert "build_wheel" in backend_log()
-    assert _run_python(install.venv, "import only_sdist; print(only_sdist.__version__)") == "1.5"
+    assert run_python(install.venv, "import only_sdist; print(only_sdist.__version__)") == "1.5"
     # Installed from a registry: no direct_url.json, freeze pins the version.
-    assert not (_site(install.venv) / "only_sdist-1.5.dist-info" / "direct_url.json").exists()
+    assert not (
+        site_packages(install.venv) / "only_sdist-1.5.dist-info" / "direct_url.json"
+    ).exists()
 
 
 def test_sdist_on_the_index_with_no_build_is_unavailable(install, bench, backend_log) -> None:
@@ -397,4 +381,4 @@ def test_index_sdist_with_a_wrong_hash_runs_no_hook(install, bench, backend_log,
     result = install("-r", "req.txt")
     assert result.code == 5, result
     assert "only_sdist-1.5.tar.gz" in result.err and backend_log() == []
-    assert _installed(install.venv) == {}
+    assert installed_versions(install.venv) == {}

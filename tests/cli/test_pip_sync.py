@@ -6,26 +6,14 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from support.dists import Dist
+from support.venvs import installed_versions
 
 UV = Path("/work/tools/bin/uv")
-
-
-def _site(venv: Path) -> Path:
-    return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
-
-
-def _installed(venv: Path) -> dict[str, str]:
-    found = {}
-    for entry in _site(venv).glob("*.dist-info"):
-        name, _, version = entry.name[: -len(".dist-info")].partition("-")
-        found[name] = version
-    return found
 
 
 def _sha(path: Path) -> str:
@@ -48,12 +36,12 @@ def test_sync_installs_changes_and_removes(universe, bale, tmp_path, venv_factor
     sync = ("pip", "sync", "--python", str(venv), "-i", universe.url)
     first = bale(*sync, "requirements.txt")
     assert first.code == 0, first
-    assert _installed(venv) == {"app": "1.0", "lib": "1.0", "other": "1.0"}
+    assert installed_versions(venv) == {"app": "1.0", "lib": "1.0", "other": "1.0"}
     assert first.err.splitlines()[-3:] == [" + app==1.0", " + lib==1.0", " + other==1.0"]
     (tmp_path / "requirements.txt").write_text("app==1.0\nlib==2.0\n")
     second = bale(*sync, "requirements.txt")
     assert second.code == 0, second
-    assert _installed(venv) == {"app": "1.0", "lib": "2.0"}
+    assert installed_versions(venv) == {"app": "1.0", "lib": "2.0"}
     assert second.err.splitlines()[-3:] == [" - lib==1.0", " + lib==2.0", " - other==1.0"]
     # Markers are evaluated: a line for another platform is not installed.
     (tmp_path / "requirements.txt").write_text(
@@ -72,10 +60,10 @@ def test_sync_removes_seed_packages_unless_kept(universe, bale, tmp_path, venv_f
     assert bale(*base, "all.txt").code == 0
     (tmp_path / "requirements.txt").write_text("lib==1.0\n")
     kept = bale(*base, "--keep", "pip", "requirements.txt")
-    assert kept.code == 0 and _installed(venv) == {"pip": "99.0", "lib": "1.0"}
+    assert kept.code == 0 and installed_versions(venv) == {"pip": "99.0", "lib": "1.0"}
     removed = bale(*base, "requirements.txt")
     assert removed.code == 0, removed
-    assert _installed(venv) == {"lib": "1.0"}
+    assert installed_versions(venv) == {"lib": "1.0"}
 
 
 def test_check_and_dry_run_change_nothing(universe, bale, tmp_path, venv_factory) -> None:
@@ -90,7 +78,7 @@ def test_check_and_dry_run_change_nothing(universe, bale, tmp_path, venv_factory
     dry = bale(*base, "--dry-run", "requirements.txt")
     assert dry.code == 0, dry
     assert "Would uninstall 2 packages" in dry.err and "Would install 2 packages" in dry.err
-    assert _installed(venv) == {"lib": "1.0", "other": "1.0"}
+    assert installed_versions(venv) == {"lib": "1.0", "other": "1.0"}
     ok = bale(*base, "--check", "old.txt")
     assert ok.code == 0 and ok.out == ""
 
@@ -105,7 +93,7 @@ def test_unpinned_and_bad_lines_are_errors(universe, bale, tmp_path, venv_factor
     (tmp_path / "requirements.txt").write_text("lib==1.0\nlib==2.0\n")
     twice = bale(*base, "requirements.txt")
     assert twice.code == 2 and "pinned twice" in twice.err
-    assert _installed(venv) == {}
+    assert installed_versions(venv) == {}
 
 
 def test_hashes_enforced_before_anything_is_installed(
@@ -124,7 +112,7 @@ def test_hashes_enforced_before_anything_is_installed(
     assert (
         bad in mismatch.err and _sha(universe.root / "other-1.0-py3-none-any.whl") in mismatch.err
     )
-    assert _installed(venv) == {}
+    assert installed_versions(venv) == {}
     (tmp_path / "requirements.txt").write_text(f"lib==1.0 --hash=sha256:{good}\nother==1.0\n")
     missing = bale(*base, "requirements.txt")
     assert missing.code == 5 and "no hash given for other==1.0" in missing.err
@@ -133,7 +121,7 @@ def test_hashes_enforced_before_anything_is_installed(
     assert required.code == 5 and "no hash given for lib==1.0" in required.err
     (tmp_path / "requirements.txt").write_text(f"lib==1.0 --hash=sha256:{good}\n")
     assert bale(*base, "--require-hashes", "requirements.txt").code == 0
-    assert _installed(venv) == {"lib": "1.0"}
+    assert installed_versions(venv) == {"lib": "1.0"}
 
 
 def test_compile_then_sync_round_trip_with_pylock(universe, bale, tmp_path, venv_factory) -> None:
@@ -144,7 +132,7 @@ def test_compile_then_sync_round_trip_with_pylock(universe, bale, tmp_path, venv
     universe.clear_log()
     synced = bale("pip", "sync", "--python", str(venv), "pylock.toml")
     assert synced.code == 0, synced
-    assert _installed(venv) == {"app": "1.0", "lib": "2.0"}
+    assert installed_versions(venv) == {"app": "1.0", "lib": "2.0"}
     assert all(path.startswith("/files/") for path in universe.paths())  # no index page read
 
 
@@ -160,7 +148,7 @@ def test_pylock_hash_mismatch_fails_before_install(universe, bale, tmp_path, ven
     result = bale("pip", "sync", "--python", str(venv), "pylock.toml")
     assert result.code == 5, result
     assert "lib-2.0-py3-none-any.whl" in result.err and "1" * 64 in result.err
-    assert _installed(venv) == {}
+    assert installed_versions(venv) == {}
 
 
 def test_pylock_versions_and_platforms(universe, bale, tmp_path, venv_factory) -> None:
@@ -207,7 +195,7 @@ def test_uv_pylock_installs_with_bale_and_bale_pylock_with_uv(
     venv = venv_factory()
     synced = bale("pip", "sync", "--python", str(venv), "pylock.uv.toml")
     assert synced.code == 0, synced
-    assert _installed(venv) == {"app": "1.0", "lib": "1.0"}
+    assert installed_versions(venv) == {"app": "1.0", "lib": "1.0"}
 
     (tmp_path / "requirements.in").write_text("app\nother\n")
     assert (
@@ -223,4 +211,4 @@ def test_uv_pylock_installs_with_bale_and_bale_pylock_with_uv(
         check=False,
     )
     assert ran.returncode == 0, ran.stderr
-    assert _installed(other) == {"app": "1.0", "lib": "2.0", "other": "1.0"}
+    assert installed_versions(other) == {"app": "1.0", "lib": "2.0", "other": "1.0"}

@@ -110,6 +110,25 @@ def test_unknown_keys_warn_and_do_not_fail(bale, project: Path) -> None:
     assert 'python = "3.12"' in result.out
 
 
+def test_pip_commands_print_each_configuration_warning_once(
+    bale, project: Path, index, venv_factory
+) -> None:
+    """``pip compile`` reads the files twice (bale's settings, then pip's index settings): the
+    warning about a misspelt key still appears once, as with ``pip install``."""
+    from support.dists import Dist
+
+    index.add(Dist("app", "1.0"))
+    (project / "bale.toml").write_text('index-ulr = "https://x"\n')
+    (project / "requirements.in").write_text("app\n")
+    compiled = bale("pip", "compile", "-i", index.url, "requirements.in", cwd=project)
+    assert compiled.code == 0, compiled
+    assert compiled.err.count("unknown setting 'index-ulr'") == 1
+    venv = venv_factory()
+    installed = bale("pip", "install", "--python", str(venv), "-i", index.url, "app", cwd=project)
+    assert installed.code == 0, installed
+    assert installed.err.count("unknown setting 'index-ulr'") == 1
+
+
 def test_bad_value_is_a_usage_error_naming_file_and_key(bale, project: Path) -> None:
     (project / "bale.toml").write_text('link-mode = "teleport"\n')
     result = bale("config", "list")

@@ -219,10 +219,9 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     from packaging.utils import canonicalize_name
 
     from bale.cli.index_options import open_index
-    from bale.cli.pip_install import apply_file_options, apply_settings
+    from bale.cli.pip_install import apply_file_options, apply_settings, load_command_settings
     from bale.core.lock_requirements import WriterOptions
     from bale.errors import UsageError
-    from bale.services.config import load_settings
     from bale.services.lock import (
         CompileSettings,
         compile_lock,
@@ -240,13 +239,9 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
             "--universal and --python-platform conflict: a universal lock is for every platform",
             "drop --python-platform (or --universal to resolve for that platform only)",
         )
-    settings = load_settings(
-        {}, env=os.environ, cwd=cwd, no_config=opts.no_config, pip_compat=False
-    )
-    for warning in settings.warnings:
-        console.warn(warning)
+    settings = load_command_settings(opts, console, cwd, pip_compat=False)
     apply_settings(args, settings)
-    _apply_pip_index_settings(args, opts, cwd, console)
+    _apply_pip_index_settings(args, opts, cwd, console, frozenset(settings.warnings))
     sources = list(args.src_files)
     if not sources:
         for default in ("requirements.in", "pyproject.toml", "setup.cfg"):
@@ -351,22 +346,15 @@ _PIP_INDEX_SETTINGS = {
 }
 
 
-def _apply_pip_index_settings(args: argparse.Namespace, opts: GlobalOptions, cwd: Path, console):  # type: ignore[no-untyped-def]
+def _apply_pip_index_settings(  # type: ignore[no-untyped-def]
+    args: argparse.Namespace, opts: GlobalOptions, cwd: Path, console, shown: frozenset[str]
+) -> None:
     """Fill the index options the command line and bale's configuration left unset from pip's
     configuration files and ``PIP_*`` variables (the ``[install]`` section over ``[global]``,
-    as pip-tools reads them)."""
-    from bale.services.config import load_settings
+    as pip-tools reads them); ``shown``: warnings the first load already printed."""
+    from bale.cli.pip_install import load_command_settings
 
-    settings = load_settings(
-        {},
-        env=os.environ,
-        cwd=cwd,
-        no_config=opts.no_config,
-        pip_compat=True,
-        pip_command="install",
-    )
-    for warning in settings.warnings:
-        console.warn(warning)
+    settings = load_command_settings(opts, console, cwd, pip_compat=True, shown=shown)
     for dest, key in _PIP_INDEX_SETTINGS.items():
         value = getattr(settings, key)
         if value in (None, False, (), []) or getattr(args, dest, None) not in (None, False, []):

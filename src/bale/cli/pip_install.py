@@ -269,6 +269,33 @@ _LISTS_FROM_SETTINGS = {
 }
 
 
+def load_command_settings(
+    opts: GlobalOptions,
+    console: Console,
+    cwd: Path,
+    *,
+    pip_compat: bool,
+    shown: frozenset[str] = frozenset(),
+) -> Settings:
+    """The effective configuration of a ``bale pip`` command (pip's files and ``PIP_*`` too when
+    ``pip_compat``, its ``[install]`` section over ``[global]``), with each warning printed once:
+    ``shown`` names those an earlier load of the same files already printed."""
+    from bale.services.config import load_settings
+
+    settings = load_settings(
+        {},
+        env=os.environ,
+        cwd=cwd,
+        no_config=opts.no_config,
+        pip_compat=pip_compat,
+        pip_command="install" if pip_compat else None,
+    )
+    for warning in settings.warnings:
+        if warning not in shown:
+            console.warn(warning)
+    return settings
+
+
 def apply_settings(args: argparse.Namespace, settings: Settings) -> None:
     """Fill what the command line left unset from the configuration layers."""
     for dest, key in _FROM_SETTINGS.items():
@@ -325,22 +352,12 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     from bale.cli.env_options import console_reporter, target_from_args
     from bale.cli.frame import default_cache_dir
     from bale.errors import UsageError
-    from bale.services.config import load_settings
     from bale.services.requirements_io import read_inputs
     from bale.ui.console import console_for
 
     console = console_for(opts)
     cwd = Path.cwd()
-    settings = load_settings(
-        {},
-        env=os.environ,
-        cwd=cwd,
-        no_config=opts.no_config,
-        pip_compat=True,
-        pip_command="install",
-    )
-    for warning in settings.warnings:
-        console.warn(warning)
+    settings = load_command_settings(opts, console, cwd, pip_compat=True)
     apply_settings(args, settings)
     if settings.offline and not opts.offline:
         import dataclasses

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from bisect import bisect_right
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
@@ -161,15 +163,103 @@ def find_metadata_member(names: list[str], project: str, where: str) -> str:
 def read_metadata_from_zip(
     file: io.RawIOBase | io.BufferedIOBase | str, project: str, where: str
 ) -> bytes:
-    """METADATA bytes from a wheel given as a path or a seekable file."""
+    """METADATA bytes from a wheel given as a path or a seekable file.
+
+    The central directory is scanned for names only (``_metadata_member``); ``zipfile`` builds
+    a ``ZipInfo`` per member, which for a large resolution's thousands of members was most of the
+    cost of reading metadata by range. Anything the scan does not handle (ZIP64, a long archive
+    comment, data before the archive, encryption, a compression other than deflate) is read by
+    ``zipfile`` as before."""
     try:
+        if isinstance(file, str):
+            with open(file, "rb") as handle:
+                found = _metadata_member(handle, project, where)
+        else:
+            found = _metadata_member(file, project, where)
+        if found is not None:
+            return found
         with zipfile.ZipFile(file) as archive:  # type: ignore[arg-type]
             member = find_metadata_member(archive.namelist(), project, where)
             return archive.read(member)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error) as exc:
         raise InvalidWheel(
             f"{where} is not a readable wheel: {exc}", "the file is damaged"
         ) from None
+
+
+_END = b"PK\x05\x06"
+_END64_LOCATOR = b"PK\x06\x07"
+_CENTRAL = b"PK\x01\x02"
+_LOCAL = b"PK\x03\x04"
+_CENTRAL_HEADER = struct.Struct("<4s4x2H4x3I5H4xI")  # 46 bytes; the fields read below
+_TAIL = 64 * 1024  # RangeReader's first request: the scan never asks for more than it has
+
+
+def _metadata_member(file: Any, project: str, where: str) -> bytes | None:
+    """METADATA of a plain (non-ZIP64, comment-free enough) wheel, or None to let ``zipfile``
+    read it. Damage the scan can name (a CRC or size mismatch) raises ``InvalidWheel``."""
+    size = file.seek(0, io.SEEK_END)
+    tail_start = max(0, size - _TAIL)
+    file.seek(tail_start)
+    tail = _read_exact(file, size - tail_start)
+    at = tail.rfind(_END)
+    if at < 0 or len(tail) - at < 22 or (at >= 20 and tail[at - 20 : at - 16] == _END64_LOCATOR):
+        return None
+    disk, cd_disk, on_disk, total, cd_size, cd_offset = struct.unpack_from("<4H2I", tail, at + 4)
+    if disk or cd_disk or on_disk != total or cd_offset + cd_size != tail_start + at:
+        return None  # split, ZIP64 (0xFFFF... values never add up) or data before the archive
+    if cd_offset >= tail_start:
+        directory = tail[cd_offset - tail_start : at]
+    else:
+        file.seek(cd_offset)
+        directory = _read_exact(file, cd_size)
+    members: dict[str, tuple[int, int, int, int, int, int]] = {}
+    pos = 0
+    for _ in range(total):
+        if len(directory) - pos < 46:
+            return None
+        sig, flags, method, crc, csize, usize, nlen, elen, clen, _disk, _attr, offset = (
+            _CENTRAL_HEADER.unpack_from(directory, pos)
+        )
+        if sig != _CENTRAL:
+            return None
+        raw = directory[pos + 46 : pos + 46 + nlen]
+        if b".dist-info/" in raw:  # only these can decide (find_metadata_member): decode those
+            name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+            members[name] = (flags, method, crc, csize, usize, offset)
+        pos += 46 + nlen + elen + clen
+    member = find_metadata_member(list(members), project, where)
+    flags, method, crc, csize, usize, offset = members[member]
+    if flags & 0x1 or method not in (0, 8):
+        return None
+    file.seek(offset)
+    local = _read_exact(file, 30)
+    if local[:4] != _LOCAL:
+        return None
+    name_len, extra_len = struct.unpack_from("<2H", local, 26)
+    file.seek(offset + 30 + name_len + extra_len)
+    data = _read_exact(file, csize)
+    if method == 8:
+        inflate = zlib.decompressobj(-15)
+        data = inflate.decompress(data) + inflate.flush()
+    if len(data) != usize or zlib.crc32(data) != crc:
+        raise InvalidWheel(
+            f"{where}: {member} does not match its size or CRC in the zip directory",
+            "the file is damaged",
+        )
+    return data
+
+
+def _read_exact(file: Any, count: int) -> bytes:
+    """``count`` bytes (a raw file may return fewer per call); EOFError when the file ends."""
+    chunks = []
+    while count > 0:
+        chunk = file.read(count)
+        if not chunk:
+            raise EOFError("the file ends early")
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
 
 
 def metadata_by_range(

@@ -107,3 +107,23 @@ def test_compact_round_trip() -> None:
     page = parse_json((DATA / "attrs.json").read_bytes(), "https://pypi.org/simple/attrs/", "attrs")
     assert from_compact(to_compact(page)) == page
     assert from_compact(b"garbage") is None
+
+
+def test_compact_rows_carry_every_index_file_field() -> None:
+    """The page cache stores IndexFile's fields by position: a new field must be stored too."""
+    import dataclasses
+
+    from bale.index.pages import _ROW, IndexFile, ProjectPage, from_compact, to_compact
+
+    assert _ROW.__reduce__()[1] == tuple(f.name for f in dataclasses.fields(IndexFile))
+    page = ProjectPage(
+        "p",
+        "https://i/simple/p/",
+        (
+            IndexFile(
+                "p-1.0.tar.gz", "https://f/p-1.0.tar.gz", (("sha256", "00"),), ">=3", "", (), "t", 9
+            ),
+        ),
+        digest="d",
+    )
+    assert from_compact(to_compact(page)) == page

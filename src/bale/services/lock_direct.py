@@ -84,12 +84,20 @@ def compile_direct(
     *,
     cwd: Path,
     builder: Callable[[], Any] | None,
+    every_marker: bool = False,
 ) -> CompileDirect:
     """Make every direct requirement of ``inputs`` concrete (module docstring: compile).
-    ``builder`` None: a source that needs a build is refused with a hint."""
+    ``builder`` None: a source that needs a build is refused with a hint. ``every_marker``:
+    those whose marker does not hold in ``markers`` too (a universal lock is for every
+    environment; the metadata still comes from the running interpreter's build)."""
+    from bale.services.direct_sources import is_direct, locate
     from bale.services.install import locate_direct
 
-    located = locate_direct(inputs, markers, cwd)
+    if every_marker:
+        every = (*inputs.requirements, *inputs.editables, *inputs.constraints, *inputs.overrides)
+        located = [(req, locate(req, cwd)) for req in every if is_direct(req)]
+    else:
+        located = locate_direct(inputs, markers, cwd)
     if not located:
         return CompileDirect(inputs)
     sources = DirectSources(

@@ -28,6 +28,13 @@ universal resolution is built around it, with the marker algebra of ``bale.core.
    what requires-python already implies. requirements.txt lines are ``name==version ;
    marker``; pylock.toml packages carry ``marker``; ``--generate-hashes`` hashes every file of
    each pinned version.
+
+Direct references (paths, URLs, git, editables) are made concrete once, before the forks, with
+the running interpreter (``lock_direct.compile_direct``, every one whatever its marker: the lock
+is for every environment); each is the only candidate of its name in every fork (no fork splits
+on its name), its dependencies get markers like any other, and it is written as plain compile
+writes it (``lock_direct.direct_pin`` / ``direct_lock_package``) with its pin's marker, except
+after ``-e PATH`` (pip and bale read no marker there; uv writes none either).
 """
 
 from __future__ import annotations
@@ -35,8 +42,10 @@ from __future__ import annotations
 import copy
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement as PEP508Requirement
@@ -45,7 +54,7 @@ from packaging.version import Version
 
 from bale.core import markers as mk
 from bale.core.lock_requirements import Pin, format_requirements, via_sources
-from bale.core.pylock import write_pylock
+from bale.core.pylock import LockPackage, write_pylock
 from bale.core.requirement import Requirement
 from bale.errors import UsageError
 from bale.index.target import Target
@@ -64,6 +73,10 @@ from bale.services.lock import (
     CompileSettings,
     existing_pins,
 )
+
+if TYPE_CHECKING:
+    from bale.services.direct_sources import DirectSource
+    from bale.services.lock_direct import CompileDirect
 
 MAX_FORKS = 32  # a bound on restarts; real inputs fork a handful of times
 
@@ -96,9 +109,14 @@ def _env_part(requirement: PEP508Requirement) -> mk.Dnf:
     return mk.restrict(marker, [k for k in keys if k != "extra" and not k.startswith("~extra")])
 
 
-def _for_fork(requirements: Iterable[PEP508Requirement], fork: mk.Dnf) -> list[PEP508Requirement]:
+def _for_fork(
+    requirements: Iterable[PEP508Requirement],
+    fork: mk.Dnf,
+    direct: Collection[NormalizedName] = (),
+) -> list[PEP508Requirement]:
     """The requirements some environment of ``fork`` needs, with markers reduced to their
-    ``extra`` part (the solver applies those); `NeedsFork` when two of them split the fork."""
+    ``extra`` part (the solver applies those); `NeedsFork` when two of them split the fork
+    (never for a name in ``direct``: a direct source is its name's only candidate anyway)."""
     kept: list[PEP508Requirement] = []
     by_name: dict[str, list[tuple[PEP508Requirement, mk.Dnf]]] = {}
     for requirement in requirements:
@@ -112,8 +130,9 @@ def _for_fork(requirements: Iterable[PEP508Requirement], fork: mk.Dnf) -> list[P
         by_name.setdefault(canonicalize_name(requirement.name), []).append(
             (requirement, _env_part(requirement))
         )
-    for entries in by_name.values():
-        _check_split(entries, fork)
+    for name, entries in by_name.items():
+        if name not in direct:
+            _check_split(entries, fork)
     return kept
 
 
@@ -143,9 +162,16 @@ class ForkProvider(Provider):
     """The `IndexProvider` seen through one fork (module docstring, step 2). Remembers every
     dependency list it answered, with the original markers, for the pin markers (step 4)."""
 
-    def __init__(self, inner: object, fork: mk.Dnf, environment: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        inner: object,
+        fork: mk.Dnf,
+        environment: Mapping[str, str],
+        direct: Collection[NormalizedName] = (),
+    ) -> None:
         self.inner = inner
         self.fork = fork
+        self.direct = frozenset(direct)
         self._environment = dict(environment)
         self.seen: dict[tuple[NormalizedName, Version], list[PEP508Requirement]] = {}
 
@@ -161,7 +187,7 @@ class ForkProvider(Provider):
             return found  # type: ignore[no-any-return]
         original = list(found.requirements)
         self.seen[(name, version)] = original
-        return Available(_for_fork(original, self.fork))
+        return Available(_for_fork(original, self.fork, self.direct))
 
     def prefetch(self, requests: Sequence[PrefetchRequest]) -> None:
         self.inner.prefetch(requests)  # type: ignore[attr-defined]
@@ -256,20 +282,23 @@ def _version_text(rel: tuple[int, int, int]) -> str:
     return ".".join(str(part) for part in rel)
 
 
-def _fork_inputs(compile_inputs: CompileInputs, fork: mk.Dnf) -> object:
-    """The user's requirements as the solver sees them in ``fork`` (markers reduced)."""
+def _fork_inputs(
+    compile_inputs: CompileInputs, fork: mk.Dnf, direct: Collection[NormalizedName] = ()
+) -> object:
+    """The user's requirements as the solver sees them in ``fork`` (markers reduced); editables
+    (named by ``lock_direct`` by now) go with the requirements."""
     inputs = compile_inputs.inputs
 
     def reduce(items: Sequence[Requirement]) -> tuple[Requirement, ...]:
         reduced = []
         for item in items:
-            kept = _for_fork([item.pep508], fork)
+            kept = _for_fork([item.pep508], fork, direct)
             if kept:
                 reduced.append(replace(item, pep508=kept[0]))
         return tuple(reduced)
 
     named = inputs.named
-    for name in {r.name for r in named}:
+    for name in {r.name for r in named} - set(direct):
         _check_split([(r.pep508, _env_part(r.pep508)) for r in named if r.name == name], fork)
     for item in (*inputs.constraints, *inputs.overrides):
         _check_covers(_env_part(item.pep508), fork)
@@ -299,8 +328,10 @@ def _resolve_forks(
     settings: CompileSettings,
     python: mk.Dnf,
     preferences: Mapping[NormalizedName, Version],
+    direct: Mapping[NormalizedName, object],
 ) -> list[tuple[mk.Dnf, Resolution, ForkProvider]]:
-    """Resolve every fork (steps 2-3), splitting where `NeedsFork` says."""
+    """Resolve every fork (steps 2-3), splitting where `NeedsFork` says. ``direct``: the
+    direct sources by name (``lock_direct``), each its name's only candidate in every fork."""
     from bale.services.install import ResolveSettings, resolve_requirements
     from bale.services.provider import IndexProvider
 
@@ -326,9 +357,10 @@ def _resolve_forks(
             "python_version": f"{lowest[0]}.{lowest[1]}",
             "python_full_version": _version_text(lowest),
         }
-        provider = ForkProvider(IndexProvider(client, environment), fork, environment)  # type: ignore[arg-type]
+        index = IndexProvider(client, environment, direct=direct)  # type: ignore[arg-type]
+        provider = ForkProvider(index, fork, environment, direct)
         try:
-            inputs = _fork_inputs(compile_inputs, fork)
+            inputs = _fork_inputs(compile_inputs, fork, direct)
             resolution = resolve_requirements(inputs, provider, resolve_settings, preferences)  # type: ignore[arg-type]
         except NeedsFork as split:
             forks += 1
@@ -408,27 +440,33 @@ def compile_universal(
     *,
     python_version: str | None = None,
     warn: Callable[[str], None] = lambda message: None,
-    **_ignored: object,
+    cwd: Path | None = None,
+    builder: Callable[[], object] | None = None,
 ) -> CompileResult:
     """Resolve for every environment the inputs allow and write the lock text with markers
-    (module docstring). Same contract as ``services.lock.compile_lock``."""
+    (module docstring). Same contract as ``services.lock.compile_lock``; direct references are
+    made concrete once, for the running interpreter (``markers``), before the forks."""
     from bale.services.lock import _files_for_pins, index_lock_package, with_pylock_header
+    from bale.services.lock_direct import compile_direct, has_direct
 
     settings = settings or CompileSettings()
     if settings.format not in FORMATS:
         raise UsageError(
             f"unknown --format {settings.format!r}", "use one of " + ", ".join(FORMATS)
         )
-    inputs = compile_inputs.inputs
-    if any(r.url for r in inputs.named) or inputs.unnamed or inputs.editables:
-        raise UsageError(
-            "--universal does not support direct references (paths, URLs, git) yet",
-            "compile them for one target (without --universal), or require them by name",
-        )
     started = time.perf_counter()
+    cwd = Path.cwd() if cwd is None else cwd
+    direct = None
+    if has_direct(compile_inputs.inputs):
+        direct = compile_direct(
+            compile_inputs.inputs, client, markers, cwd=cwd, builder=builder, every_marker=True
+        )
+        compile_inputs = replace(compile_inputs, inputs=direct.inputs)
+    sources: Mapping[NormalizedName, DirectSource] = direct.sources if direct is not None else {}
+    inputs = compile_inputs.inputs
     requires_python, python = requires_python_range(compile_inputs, python_version)
     preferences = existing_pins(settings.output_file, settings.format)
-    forks = _resolve_forks(compile_inputs, client, settings, python, preferences)
+    forks = _resolve_forks(compile_inputs, client, settings, python, preferences, sources)
 
     locked: dict[tuple[NormalizedName, Version], _Locked] = {}
     for fork, resolution, provider in forks:
@@ -445,7 +483,7 @@ def compile_universal(
 
     files: dict[tuple[NormalizedName, Version], list[object]] = {}
     if settings.generate_hashes or settings.format == "pylock.toml":
-        for layer in _layers(ordered):
+        for layer in _layers([e for e in ordered if e.name not in sources]):
             found = _files_for_pins(client, {e.name: e.version for e in layer}, None)
             for entry in layer:
                 files[(entry.name, entry.version)] = list(found.get(entry.name, ()))
@@ -454,8 +492,11 @@ def compile_universal(
         return mk.to_string(entry.marker, assume=python)
 
     if settings.format == "pylock.toml":
+        lock_dir = settings.output_file.parent if settings.output_file is not None else cwd
         packages = [
-            index_lock_package(
+            _direct_package(direct, entry.name, marker_text(entry), lock_dir, cwd)
+            if direct is not None and entry.name in sources
+            else index_lock_package(
                 entry.name,
                 str(entry.version),
                 files.get((entry.name, entry.version), []),  # type: ignore[arg-type]
@@ -487,19 +528,51 @@ def compile_universal(
                     f"sha256:{f.sha256}"  # type: ignore[attr-defined]
                     for f in files.get((entry.name, entry.version), ())
                 )
-            pins.append(
-                Pin(
-                    entry.name,
-                    str(entry.version),
-                    frozenset(entry.extras),
-                    marker_text(entry),
-                    hashes,
-                    via,
-                )
+            pin = Pin(
+                entry.name,
+                str(entry.version),
+                frozenset(entry.extras),
+                marker_text(entry),
+                hashes,
+                via,
             )
+            if direct is not None and entry.name in sources:
+                pin = _direct_line(direct, pin, generate_hashes=settings.generate_hashes)
+            pins.append(pin)
         text = format_requirements(pins, settings.writer)
     resolution = forks[0][1] if len(forks) == 1 else None
     return CompileResult(text, len(ordered), time.perf_counter() - started, resolution)
+
+
+def _direct_package(
+    direct: CompileDirect, name: NormalizedName, marker: str | None, lock_dir: Path, cwd: Path
+) -> LockPackage:
+    """A direct source's pylock entry, as plain compile writes it, with the pin's marker."""
+    from bale.services.lock_direct import direct_lock_package
+
+    found = direct_lock_package(
+        direct.sources[name], direct.asked.get(name), lock_dir=lock_dir, cwd=cwd
+    )
+    return replace(found, marker=marker)
+
+
+def _direct_line(direct: CompileDirect, pin: Pin, *, generate_hashes: bool) -> Pin:
+    """A direct source's requirements.txt line, as plain compile writes it, with the pin's
+    marker; an editable line has none (pip and bale read no marker after ``-e path``; uv
+    writes none either)."""
+    from bale.services.lock_direct import direct_pin
+
+    written = direct_pin(
+        direct.sources[pin.name], direct.asked.get(pin.name), generate_hashes=generate_hashes
+    )
+    return replace(
+        pin,
+        marker=None if written.editable else pin.marker,
+        hashes=written.hashes,
+        url=written.url,
+        editable=written.editable,
+        bare=written.bare,
+    )
 
 
 def _layers(entries: Sequence[_Locked]) -> list[list[_Locked]]:

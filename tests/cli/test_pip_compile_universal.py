@@ -240,3 +240,47 @@ def test_newer_pythons_get_the_versions_that_require_them(index, bale, tmp_path)
         "lib==2.0 ; python_full_version >= '3.10' and python_full_version < '3.12'\n"
         "lib==3.0 ; python_full_version >= '3.12'\n"
     )
+
+
+def test_a_recompile_keeps_each_forked_pin(index, bale, tmp_path) -> None:
+    # The existing lock pins lib twice: 1.25 below 3.10 and 2.0 from 3.10. Each fork prefers the
+    # pin whose marker holds in it (one preference per name kept only the last, 2.0, and the
+    # older Pythons moved to 1.26).
+    index.add(Dist("lib", "1.25"))
+    index.add(Dist("lib", "1.26"))
+    index.add(Dist("lib", "2.0", requires_python=">=3.10"))
+    index.add(Dist("lib", "2.1", requires_python=">=3.10"))
+    (tmp_path / "requirements.in").write_text("lib\n")
+    kept = "lib==1.25 ; python_full_version < '3.10'\nlib==2.0 ; python_full_version >= '3.10'\n"
+    (tmp_path / "requirements.txt").write_text(kept)
+    args = ["--no-header", "--no-annotate", "-i", index.url, "--python-version", "3.9"]
+    result = bale(
+        "pip", "compile", "--universal", *args, "requirements.in", "-o", "requirements.txt"
+    )
+    assert result.code == 0, result
+    assert (tmp_path / "requirements.txt").read_text() == kept
+    upgraded = bale(
+        "pip", "compile", "--universal", *args, "-U", "requirements.in", "-o", "requirements.txt"
+    )
+    assert upgraded.code == 0, upgraded
+    assert (tmp_path / "requirements.txt").read_text() == (
+        "lib==1.26 ; python_full_version < '3.10'\nlib==2.1 ; python_full_version >= '3.10'\n"
+    )
+
+
+def test_a_pylock_recompile_keeps_each_forked_pin(index, bale, tmp_path) -> None:
+    index.add(Dist("lib", "1.25"))
+    index.add(Dist("lib", "1.26"))
+    index.add(Dist("lib", "2.0", requires_python=">=3.10"))
+    index.add(Dist("lib", "2.1", requires_python=">=3.10"))
+    (tmp_path / "requirements.in").write_text("lib==1.25 ; python_version < '3.10'\nlib\n")
+    args = ["--no-header", "-i", index.url, "--python-version", "3.9", "-o", "pylock.toml"]
+    assert bale("pip", "compile", "--universal", *args, "requirements.in").code == 0
+    (tmp_path / "requirements.in").write_text("lib\n")
+    result = bale("pip", "compile", "--universal", *args, "requirements.in")
+    assert result.code == 0, result
+    lock = tomllib.loads((tmp_path / "pylock.toml").read_text())
+    assert [(p["name"], p["version"]) for p in lock["packages"]] == [
+        ("lib", "1.25"),
+        ("lib", "2.1"),
+    ]

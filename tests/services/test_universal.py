@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from bale.core import markers as mk
@@ -15,7 +16,10 @@ from bale.services.requirements_io import RequirementInput
 from bale.services.universal import (
     AnyPlatformTarget,
     ForkProvider,
+    MarkedPin,
     NeedsFork,
+    fork_preferences,
+    marked_pins,
     pin_markers,
     requires_python_range,
 )
@@ -108,3 +112,60 @@ def test_any_platform_target_accepts_every_wheel() -> None:
     target = AnyPlatformTarget((), Version("3.8"))
     assert target.rank(["py3-none-any"]) == 0
     assert target.rank(["cp312-cp312-win_amd64"]) == 1
+
+
+def _pin(name: str, version: str, marker: str | None = None) -> MarkedPin:
+    return MarkedPin(NormalizedName(name), Version(version), mk.parse(marker))
+
+
+def test_each_fork_prefers_the_pin_whose_marker_holds_in_it() -> None:
+    pins = [
+        _pin("n", "1.25", "python_version < '3.10'"),
+        _pin("n", "2.1", "python_version >= '3.10'"),
+        _pin("w", "1", "sys_platform == 'win32'"),
+        _pin("w", "2", "sys_platform != 'win32'"),
+        _pin("plain", "3"),
+    ]
+    old, new = mk.python_range(">=3.8,<3.10"), mk.python_range(">=3.10")
+    assert fork_preferences(pins, old) == {
+        "n": Version("1.25"),
+        "w": Version("2"),
+        "plain": Version("3"),
+    }
+    assert fork_preferences(pins, new)["n"] == Version("2.1")
+    windows = mk.conjoin(FORK, mk.parse("sys_platform == 'win32'"))
+    assert fork_preferences(pins, windows)["w"] == Version("1")
+    # A fork that covers both: the pin that holds at its lowest Python (what it resolves for).
+    assert fork_preferences(pins, FORK)["n"] == Version("1.25")
+    # A pin whose marker cannot hold in the fork is no preference there.
+    assert "n" not in fork_preferences([pins[0]], new)
+
+
+def test_marked_pins_reads_every_pin_of_a_universal_lock(tmp_path) -> None:
+    lock = tmp_path / "requirements.txt"
+    lock.write_text(
+        "n==1.25 ; python_full_version < '3.10'\n"
+        "    # via app\n"
+        "n==2.1 ; python_full_version >= '3.10'\n"
+        "plain==3\n"
+        "ranged>=1\n"
+    )
+    assert marked_pins(lock, "requirements.txt") == [
+        _pin("n", "1.25", "python_version < '3.10'"),
+        _pin("n", "2.1", "python_version >= '3.10'"),
+        _pin("plain", "3"),
+    ]
+    assert marked_pins(tmp_path / "missing.txt", "requirements.txt") == []
+    pylock = tmp_path / "pylock.toml"
+    wheel = '[[packages.wheels]]\nurl = "https://x.test/{0}"\nhashes = {{sha256 = "00"}}\n'
+    pylock.write_text(
+        'lock-version = "1.0"\ncreated-by = "bale"\n'
+        '[[packages]]\nname = "n"\nversion = "1.25"\nmarker = "python_full_version < \'3.10\'"\n'
+        + wheel.format("n-1.25-py3-none-any.whl")
+        + '[[packages]]\nname = "n"\nversion = "2.1"\nmarker = "python_full_version >= \'3.10\'"\n'
+        + wheel.format("n-2.1-py3-none-any.whl")
+    )
+    assert marked_pins(pylock, "pylock.toml") == [
+        _pin("n", "1.25", "python_version < '3.10'"),
+        _pin("n", "2.1", "python_version >= '3.10'"),
+    ]

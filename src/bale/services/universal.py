@@ -29,6 +29,11 @@ universal resolution is built around it, with the marker algebra of ``bale.core.
    marker``; pylock.toml packages carry ``marker``; ``--generate-hashes`` hashes every file of
    each pinned version.
 
+Minimal churn: the pins of the existing output file are preferences, each with its marker (a
+universal lock may pin one project at two versions under disjoint markers); each fork prefers,
+per project, the pin whose marker holds in the whole fork, else the one holding at its lowest
+Python (`fork_preferences`).
+
 Direct references (paths, URLs, git, editables) are made concrete once, before the forks, with
 the running interpreter (``lock_direct.compile_direct``, every one whatever its marker: the lock
 is for every environment); each is the only candidate of its name in every fork (no fork splits
@@ -47,10 +52,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.markers import default_environment
+from packaging.markers import InvalidMarker, default_environment
 from packaging.requirements import Requirement as PEP508Requirement
 from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from bale.core import markers as mk
 from bale.core.lock_requirements import Pin, format_requirements, via_sources
@@ -311,6 +316,84 @@ def _fork_inputs(
     )
 
 
+# --- minimal churn: the pins of the existing lock, each with its marker ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedPin:
+    """A pin of the existing output file and where it applies (its marker; TRUE for none)."""
+
+    name: NormalizedName
+    version: Version
+    marker: mk.Dnf
+
+
+def marked_pins(path: Path | None, fmt: str) -> list[MarkedPin]:
+    """The ``==`` pins of the existing output file (requirements.txt lines or pylock.toml
+    packages), each with its marker: a universal lock may pin a project twice, at two versions
+    under disjoint markers, and both are preferences. The file is checked (and refused) as
+    ``services.lock.existing_pins`` checks it."""
+    if not existing_pins(path, fmt):
+        return []
+    assert path is not None
+    raw = path.read_bytes()
+    found: list[tuple[str, str, str | None]] = []
+    if fmt == "pylock.toml" or path.name.endswith(".toml"):
+        from bale.core.pylock import read_pylock
+
+        lock = read_pylock(raw.decode("utf-8"), str(path)).lock
+        found = [
+            (p.name, str(p.version), str(p.marker) if p.marker else None)
+            for p in lock.packages
+            if p.version is not None
+        ]
+    else:
+        from bale.core.requirements_file import decode_requirements, parse_requirements
+
+        text = decode_requirements(raw)
+        parsed = parse_requirements(text, source=str(path), read_nested=None, environ={})
+        for requirement in parsed.requirements:
+            if not isinstance(requirement, Requirement):
+                continue
+            specs = list(requirement.pep508.specifier)
+            if (
+                len(specs) == 1
+                and specs[0].operator in ("==", "===")
+                and "*" not in specs[0].version
+            ):
+                marker = requirement.pep508.marker
+                found.append((requirement.name, specs[0].version, str(marker) if marker else None))
+    pins = []
+    for name, version, marker in found:
+        try:
+            pins.append(MarkedPin(canonicalize_name(name), Version(version), mk.parse(marker)))
+        except (InvalidVersion, InvalidMarker):
+            continue
+    return pins
+
+
+def fork_preferences(pins: Sequence[MarkedPin], fork: mk.Dnf) -> dict[NormalizedName, Version]:
+    """The version each project prefers in ``fork``: of its pins whose marker can hold in the
+    fork, the one whose marker holds in all of it, else the one that holds at the fork's lowest
+    Python (what the fork resolves for), else the last one listed."""
+    lowest = mk.python_lower_bound(fork)
+    at_lowest = mk.python_range(f"=={_version_text(lowest)}") if lowest is not None else mk.TRUE
+    chosen: dict[NormalizedName, tuple[int, Version]] = {}
+    for pin in pins:
+        inside = mk.conjoin(fork, pin.marker)
+        if mk.is_empty(inside):
+            continue
+        if mk.implies(fork, pin.marker):
+            rank = 2
+        elif not mk.is_empty(mk.conjoin(inside, at_lowest)):
+            rank = 1
+        else:
+            rank = 0
+        if pin.name not in chosen or rank >= chosen[pin.name][0]:
+            chosen[pin.name] = (rank, pin.version)
+    return {name: version for name, (_rank, version) in chosen.items()}
+
+
 @dataclass(slots=True)
 class _Locked:
     """One line of the lock being merged across forks."""
@@ -327,7 +410,7 @@ def _resolve_forks(
     client: object,
     settings: CompileSettings,
     python: mk.Dnf,
-    preferences: Mapping[NormalizedName, Version],
+    preferences: Sequence[MarkedPin],
     direct: Mapping[NormalizedName, object],
 ) -> list[tuple[mk.Dnf, Resolution, ForkProvider]]:
     """Resolve every fork (steps 2-3), splitting where `NeedsFork` says. ``direct``: the
@@ -361,7 +444,8 @@ def _resolve_forks(
         provider = ForkProvider(index, fork, environment, direct)
         try:
             inputs = _fork_inputs(compile_inputs, fork, direct)
-            resolution = resolve_requirements(inputs, provider, resolve_settings, preferences)  # type: ignore[arg-type]
+            preferred = fork_preferences(preferences, fork)
+            resolution = resolve_requirements(inputs, provider, resolve_settings, preferred)  # type: ignore[arg-type]
         except NeedsFork as split:
             forks += 1
             if forks > MAX_FORKS:
@@ -465,7 +549,7 @@ def compile_universal(
     sources: Mapping[NormalizedName, DirectSource] = direct.sources if direct is not None else {}
     inputs = compile_inputs.inputs
     requires_python, python = requires_python_range(compile_inputs, python_version)
-    preferences = existing_pins(settings.output_file, settings.format)
+    preferences = marked_pins(settings.output_file, settings.format)
     forks = _resolve_forks(compile_inputs, client, settings, python, preferences, sources)
 
     locked: dict[tuple[NormalizedName, Version], _Locked] = {}
@@ -591,8 +675,11 @@ def _layers(entries: Sequence[_Locked]) -> list[list[_Locked]]:
 __all__ = [
     "AnyPlatformTarget",
     "ForkProvider",
+    "MarkedPin",
     "NeedsFork",
     "compile_universal",
+    "fork_preferences",
+    "marked_pins",
     "pin_markers",
     "requires_python_range",
 ]

@@ -21,6 +21,8 @@ ATOMS = [
     'python_full_version < "3.12.2"',
     'python_full_version == "3.10.*"',
     'python_full_version != "3.9.0"',
+    'python_full_version === "3.10.0"',  # string identity: true on 3.10.0 only
+    'python_full_version === "3.10"',  # never true (no 3.10 environment is written "3.10")
     'sys_platform == "win32"',
     'sys_platform != "linux"',
     'sys_platform == "darwin"',

@@ -80,3 +80,32 @@ def test_python_version_in_a_list_is_a_python_range() -> None:
     assert m.to_string(m.parse("python_version in '3.9 3.10'"), assume=m.python_range(">=3.8")) == (
         "python_full_version >= '3.9' and python_full_version < '3.11'"
     )
+
+
+IDENTITY_ENVIRONMENTS = [
+    {**ENVIRONMENTS[0], "python_version": "3.10", "python_full_version": full}
+    for full in ("3.10", "3.10.0", "3.10.1", "3.10.10", "3.10.0rc1", "3.9.0", "3.100.0")
+]
+
+
+@pytest.mark.parametrize("value", ["3.10", "3.10.0", "3.10.1", "3.10.0RC1"])
+def test_arbitrary_equality_is_string_identity_not_a_range(value: str) -> None:
+    # python_full_version === 'X' holds where the interpreter's version *string* is X: taken as
+    # == 'X', it held on 3.10.0 for X = '3.10' (a range), and was written as ==.
+    text = f"python_full_version === '{value}'"
+    parsed = m.parse(text)
+    assert m.to_string(parsed) == text
+    assert m.parse(text) != m.parse(f"python_full_version == '{value}'")
+    # Opaque: nothing is known about it from a Python range, either way.
+    for other in ("python_full_version == '3.10.*'", "python_full_version < '3.10'"):
+        assert not m.is_disjoint(parsed, m.parse(other))
+        assert not m.implies(parsed, m.parse(other))
+    negated = m.to_string(m.negate(parsed))
+    joined = m.to_string(m.conjoin(m.negate(parsed), m.parse("sys_platform == 'linux'")))
+    for env in IDENTITY_ENVIRONMENTS:
+        holds = Marker(text).evaluate(env)
+        assert m.evaluate(parsed, env) == holds, (text, env)
+        assert Marker(negated).evaluate(env) == (not holds), (negated, env)
+        assert Marker(joined).evaluate(env) == (not holds), (joined, env)
+    assert m.is_empty(m.conjoin(parsed, m.negate(parsed)))
+    assert m.is_always(m.disjoin(parsed, m.negate(parsed)))

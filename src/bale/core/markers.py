@@ -15,7 +15,10 @@ most one constraint per key:
   ``platform_version``, ``extra``) become a `StrSet` (a finite set of values, or all but one);
 - every other atom (``"arm" in platform_machine``, ``platform_release >= "5"``...) is an opaque
   `Flag`: a boolean variable of its own, kept verbatim and negated by flipping its operator.
-  Treating such atoms as independent can miss a simplification, never change a meaning.
+  Treating such atoms as independent can miss a simplification, never change a meaning. So is
+  ``===`` on any variable (``python_full_version === '3.10'``): it is string identity, not a
+  version range (it never holds on 3.10.0); PEP 508 has no operator for its negation, which is
+  written ``'X' not in v or v not in 'X'`` (one side is not a substring of the other).
 
 `simplify` removes empty and absorbed clauses and merges clauses that differ in one key
 (``a and p or a and not p`` -> ``a``; ``p or (not p and b)`` -> ``p or b``). Every function
@@ -68,7 +71,7 @@ _NEGATED_OP = {
     "in": "not in",
     "not in": "in",
 }
-_POSITIVE_OPS = frozenset({"==", "<", ">", "in"})
+_POSITIVE_OPS = frozenset({"==", "<", ">", "in", "==="})
 # ``platform_system`` values that name exactly one ``sys_platform`` (as uv normalises them), so
 # ``platform_system == 'Windows' or sys_platform == 'win32'`` is one atom.
 _SYSTEM_PLATFORM = {"Windows": "win32", "Darwin": "darwin", "Linux": "linux"}
@@ -168,9 +171,25 @@ class Flag:
     rhs: str
     value: bool = True
 
-    def text(self) -> str:
+    def texts(self) -> list[str]:
+        """The atom as alternatives (joined by ``or``): one, except a negated ``===``."""
+        if self.op == "===" and not self.value:
+            return _not_identical(self.lhs, self.rhs)
         op = self.op if self.value else _NEGATED_OP[self.op]
-        return f"{self.lhs} {op} {self.rhs}"
+        return [f"{self.lhs} {op} {self.rhs}"]
+
+
+def _not_identical(lhs: str, rhs: str) -> list[str]:
+    """``not (lhs === rhs)``, which PEP 508 has no operator for: ``===`` is string identity,
+    so it fails exactly when one side is not a substring of the other (``in`` is packaging's
+    substring test; the quoted side is lower-cased, as ``===`` ignores case and environment
+    values such as ``3.13.0rc1`` are lower-case)."""
+
+    def lowered(text: str) -> str:
+        return text.lower() if text[:1] in ("'", '"') else text
+
+    lhs, rhs = lowered(lhs), lowered(rhs)
+    return [f"{lhs} not in {rhs}", f"{rhs} not in {lhs}"]
 
 
 Constraint = PyRange | StrSet | Flag
@@ -431,10 +450,13 @@ def _atom(lhs: Variable | Value, op: str, rhs: Variable | Value) -> Dnf:
                 _atom(lhs, ">=", rhs),
                 _atom(lhs, "==", Value(f"{prefix}.*")),
             )
-    if op not in _NEGATED_OP:  # === (and ~= with the value first): taken as ==
-        op = "=="
     quoted = _quote(value)
     left, right = (variable, quoted) if left_var else (quoted, variable)
+    if op == "===":  # string identity (arbitrary equality), never a range: opaque, verbatim
+        identical = Flag(left, "===", right)
+        return Dnf((Clause.of({f"~{variable} {left} === {right}": identical}),))
+    if op not in _NEGATED_OP:  # ~= with the value first: taken as ==
+        op = "=="
     positive = op in _POSITIVE_OPS
     flag = Flag(left, op if positive else _NEGATED_OP[op], right, positive)
     return Dnf((Clause.of({f"~{variable} {left} {flag.op} {right}": flag}),))
@@ -734,7 +756,7 @@ def _constraint_texts(key: str, constraint: Constraint) -> list[str]:
     if isinstance(constraint, PyRange):
         return _python_text(constraint)
     if isinstance(constraint, Flag):
-        return [constraint.text()]
+        return constraint.texts()
     values = sorted(constraint.values)
     if constraint.exclude:
         return [" and ".join(f"{key} != {_quote(v)}" for v in values)]

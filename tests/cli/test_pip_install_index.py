@@ -337,3 +337,38 @@ def test_an_exact_pin_downloads_while_the_resolution_goes_on(
     [wheel] = [r for r in universe.requests if r.path == "/files/app-1.0-py3-none-any.whl"]
     [lib_page] = [r for r in universe.requests if r.path.rstrip("/").endswith("/simple/lib")]
     assert wheel.start < lib_page.end
+
+
+def test_report_items_match_pips(universe, venv_factory, bale, tmp_path: Path, make_wheel) -> None:
+    """The same request through pip 26.3 and bale: the same items, download_info, flags and
+    metadata (pip's installation report, version 1)."""
+    from pip_env_helpers import real_pip
+
+    local = make_wheel("local-thing", "2.0", requires=["deep"])
+    request = ["-i", universe.url, "app[x]", str(local)]
+    venv = venv_factory()
+    ours = tmp_path / "bale.json"
+    result = bale("pip", "install", "--python", str(venv), "--report", str(ours), *request)
+    assert result.code == 0, result
+    theirs = tmp_path / "pip.json"
+    ran = real_pip(
+        venv_factory(),
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--report",
+        str(theirs),
+        *request,
+    )
+    assert ran.returncode == 0, ran.stderr
+
+    def items(path: Path) -> dict[str, dict[str, object]]:
+        return {i["metadata"]["name"]: i for i in json.loads(path.read_text())["install"]}
+
+    mine, pips = items(ours), items(theirs)
+    assert mine.keys() == pips.keys() == {"app", "lib", "deep", "extra-dep", "local-thing"}
+    for name, item in pips.items():
+        assert mine[name]["download_info"] == item["download_info"], name
+        for key in ("is_direct", "is_yanked", "requested", "requested_extras"):
+            assert mine[name].get(key) == item.get(key), (name, key)
+        assert mine[name]["metadata"] == item["metadata"], name

@@ -382,3 +382,17 @@ def test_index_sdist_with_a_wrong_hash_runs_no_hook(install, bench, backend_log,
     assert result.code == 5, result
     assert "only_sdist-1.5.tar.gz" in result.err and backend_log() == []
     assert installed_versions(install.venv) == {}
+
+
+def test_dry_run_report_of_a_folder_is_direct(install, tmp_path: Path) -> None:
+    """A folder is built for its metadata only (nothing installed): the report says it is a
+    direct requirement, with PEP 610's dir_info and the metadata the build gave."""
+    project = write_project(Dist("proj", "1.0", requires=["dep"]), tmp_path / "proj")
+    report = tmp_path / "report.json"
+    result = install("--dry-run", "--report", str(report), str(project))
+    assert result.code == 0, result
+    items = {i["metadata"]["name"]: i for i in json.loads(report.read_text())["install"]}
+    assert items["proj"]["is_direct"] is True
+    assert items["proj"]["download_info"] == {"url": project.as_uri(), "dir_info": {}}
+    assert items["proj"]["metadata"]["requires_dist"] == ["dep"]
+    assert items["dep"]["is_direct"] is False and items["dep"]["requested"] is False

@@ -442,6 +442,7 @@ def _install(args, opts, console, target, cache, inputs, reporter) -> InstallRes
         dry_run=args.dry_run,
         exact=args.exact,
         require_hashes=bool(args.require_hashes),
+        report=bool(args.report),
     )
     return install(
         inputs,
@@ -688,29 +689,14 @@ def _print_json(result: InstallResult) -> None:
 
 
 def _write_report(path: str, result: InstallResult, target: object) -> None:
-    """pip's installation report (version 1): what would be / was installed, and the
-    environment's markers."""
+    """pip's installation report (version 1): what would be / was installed (items made by the
+    service, ``InstallSettings.report``), and the environment's markers."""
     import json
     import sys
 
     from bale import __version__
 
-    resolution = result.resolution
-    installed = {c.name for c in result.changes if c.added}
-    items = []
-    packages = getattr(resolution, "packages", {}) or {}
-    for name, version in result.pins:
-        if name not in installed:
-            continue
-        package = packages.get(name)
-        items.append(
-            {
-                "metadata": {"name": name, "version": version},
-                "is_direct": False,
-                "requested": bool(package and package.direct),
-                "requested_extras": sorted(package.extras) if package else [],
-            }
-        )
+    items = list(result.report)
     report = {
         "version": "1",
         "pip_version": f"bale {__version__}",

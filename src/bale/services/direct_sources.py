@@ -290,6 +290,7 @@ class DirectSource:
     sha256: str | None = None
     build: Any = None  # bale.build.builder.BuildRequest
     pinned: str = ""  # git: the URL pinned to the commit
+    raw: Any = None  # a build's RawMetadata (packaging), for reports before the wheel exists
 
     @property
     def source_id(self) -> str | None:
@@ -535,6 +536,7 @@ class DirectSources:
             direct_url=direct,
             editable=bool(req.editable),
             build=request,
+            raw=raw,
         )
 
     # -- hashes ----------------------------------------

@@ -79,6 +79,7 @@ class InstallSettings:
     dry_run: bool = False
     exact: bool = False
     require_hashes: bool = False
+    report: bool = False  # fill InstallResult.report (pip's installation report items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,9 @@ class InstallResult:
     dry_run: bool = False
     pins: tuple[tuple[str, str], ...] = ()
     resolution: object = field(default=None, compare=False)
+    # pip's installation report items (``InstallSettings.report``): what was, or would be,
+    # installed, each with its download_info, flags and PEP 566 metadata.
+    report: tuple[dict[str, object], ...] = ()
 
 
 # --- step 2: the fast path -------------------------------------------------------------------
@@ -401,6 +405,7 @@ def install(
         + [Change(w.name, w.version, True) for w in plan.to_install]
     )
     if install_settings.dry_run or plan.is_empty:
+        would = [(w.name, w.version) for w in plan.to_install]
         return InstallResult(
             resolved=len(pins),
             resolve_seconds=resolve_seconds,
@@ -408,6 +413,9 @@ def install(
             dry_run=install_settings.dry_run,
             pins=tuple((n, str(v)) for n, (v, _) in pins.items()),
             resolution=resolution,
+            report=_report(would, pins, client, resolution, None)
+            if install_settings.report
+            else (),
         )
 
     # 5. Fetch, build and unpack what is new.
@@ -445,7 +453,73 @@ def install(
         ),
         pins=tuple((n, str(v)) for n, (v, _) in pins.items()),
         resolution=resolution,
+        report=_report(outcome.installed, pins, client, resolution, target)
+        if install_settings.report
+        else (),
     )
+
+
+def _report(items, pins, client, resolution, target) -> tuple[dict[str, object], ...]:  # type: ignore[no-untyped-def]
+    """pip's installation report items for ``items`` (name, version): ``download_info`` (PEP 610:
+    a direct source's own, else the index file's URL and hashes), ``is_direct``, ``is_yanked``,
+    ``requested`` (and ``requested_extras`` when extras were asked), and the metadata as PEP 566
+    JSON: read from the installed ``.dist-info`` after an install (``target``), else from what the
+    resolution read (the index's METADATA, the direct wheel's, or the build's)."""
+    from bale.core.metadata_json import metadata_json, metadata_json_from_email
+    from bale.http.redact import redact_url
+    from bale.index.wheel_metadata import read_metadata_from_zip
+
+    installed = {}
+    if target is not None:
+        from bale.installer.installed import scan_installed
+
+        installed = {d.canonical_name: d for d in scan_installed(target.site_dirs)}
+    packages = getattr(resolution, "packages", {}) or {}
+    out = []
+    for raw_name, version in items:
+        name = canonicalize_name(raw_name)
+        _pinned, candidate = pins[name]
+        if isinstance(candidate, DirectSource):
+            download_info: dict[str, object] = dict(candidate.direct_url)
+            yanked = False
+        else:
+            archive: dict[str, object] = {}
+            hashes = dict(candidate.file.hashes)
+            if hashes:
+                archive["hashes"] = hashes
+            if candidate.sha256:
+                archive["hash"] = f"sha256={candidate.sha256}"
+            download_info = {"url": redact_url(candidate.url), "archive_info": archive}
+            yanked = candidate.yanked is not None
+        dist = installed.get(name)
+        if dist is not None and (dist.path / "METADATA").is_file():
+            metadata = metadata_json_from_email((dist.path / "METADATA").read_bytes())
+        elif isinstance(candidate, DirectSource) and candidate.wheel is not None:
+            where = str(candidate.wheel)
+            metadata = metadata_json_from_email(
+                read_metadata_from_zip(where, candidate.name, where)
+            )
+        elif isinstance(candidate, DirectSource) and candidate.raw is not None:
+            metadata = metadata_json(candidate.raw)
+        else:
+            data = client.raw_metadata(candidate)
+            metadata = (
+                metadata_json_from_email(data)
+                if isinstance(data, bytes)
+                else {"name": raw_name, "version": str(version)}  # an sdist not built yet
+            )
+        package = packages.get(name)
+        item: dict[str, object] = {
+            "download_info": download_info,
+            "is_direct": isinstance(candidate, DirectSource),
+            "is_yanked": yanked,
+            "requested": bool(package and package.direct),
+            "metadata": metadata,
+        }
+        if package is not None and package.extras:
+            item["requested_extras"] = sorted(package.extras)
+        out.append(item)
+    return tuple(out)
 
 
 # --- step 1: direct requirements -------------------------------------------------------------

@@ -7,7 +7,7 @@ on every later use its stat is compared with the stamp and, on any difference, i
 an altered file is thrown away and fetched again, never handed out.
 
 ``ArchiveStore.fetch`` downloads each key once per process (other threads wait for it) and once
-across processes (``filelock`` per entry); downloads stream into a temp file in the bucket and are
+across processes (a file lock per entry); downloads stream into a temp file in the bucket and are
 moved in with ``os.replace``, so a reader never sees half a file.
 """
 

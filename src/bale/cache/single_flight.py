@@ -1,5 +1,5 @@
 """One fetch per key: within a process (threads wait for the first caller's result) and across
-processes (a ``filelock`` per entry, held while the entry is produced).
+processes (a file lock per entry, ``layout.file_lock``, held while the entry is produced).
 
 ``SingleFlight.run(key, produce)``: the first thread to ask for ``key`` runs ``produce()``; the
 others block and receive the same result, or the same exception. The flight is forgotten once it
@@ -60,9 +60,8 @@ class SingleFlight(Generic[T]):
 @contextmanager
 def entry_lock(path: Path, timeout: float = 600.0) -> Iterator[None]:
     """Hold the inter-process lock of a cache entry (``<path>.lock``) while producing it."""
-    import filelock
+    from bale.cache.layout import file_lock
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(path) + ".lock", timeout=timeout, thread_local=False)
-    with lock:
+    with file_lock(str(path) + ".lock", timeout):
         yield

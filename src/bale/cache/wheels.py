@@ -22,8 +22,9 @@ difference makes the entry *suspect*, and :func:`check_entry` with ``full=True``
 ``bale cache verify`` and on a suspect entry) re-hashes every file. A suspect entry is never linked:
 the caller evicts it (:func:`evict`) and unpacks the archive again.
 
-Concurrency: one ``filelock`` per entry (``<sha256>.lock``) around the unpack, so two processes
-never unpack the same wheel twice; readers need no lock (publication is a rename).
+Concurrency: one file lock (``layout.file_lock``) per entry (``<sha256>.lock``) around the
+unpack, so two processes never unpack the same wheel twice; readers need no lock (publication is
+a rename).
 
 Local wheel files are also indexed by (path, size, mtime) in ``by-path/``, so installing the same
 local file again needs a ``stat``, not a sha256 of the whole archive.
@@ -54,7 +55,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from bale.cache.layout import TEMP_PREFIX, Cache
+from bale.cache.layout import TEMP_PREFIX, Cache, file_lock
 from bale.errors import HashMismatch, InvalidWheel, UnsafeArchive
 
 MANIFEST_NAME = "manifest.marshal"
@@ -163,9 +164,7 @@ def unpack_wheel(archive: Path, cache: Cache, *, sha256: str | None = None) -> C
     cached = load_entry(entry, archive.name)
     if cached is not None:
         return cached
-    from filelock import FileLock
-
-    with FileLock(str(bucket / f"{digest}.lock")):
+    with file_lock(str(bucket / f"{digest}.lock")):
         cached = load_entry(entry, archive.name)
         if cached is not None:
             return cached

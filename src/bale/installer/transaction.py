@@ -2,8 +2,8 @@
 
 How (the journal, in ``<purelib>/.bale-txn/``):
 
-1. Under one lock per environment (``<purelib>/.bale-txn.lock``, a ``filelock``), a leftover
-   journal of a killed process is first rolled back (or forward, if it had committed).
+1. Under one lock per environment (``<purelib>/.bale-txn.lock``, ``cache.layout.file_lock``), a
+   leftover journal of a killed process is first rolled back (or forward, if it had committed).
 2. The plan is computed before anything changes: which folders and files do not exist yet
    (created), which existing files are replaced or removed (moved aside, never deleted yet). It is
    written to ``journal.json`` (temp name + rename) *before* the first change. A file that existed
@@ -110,37 +110,17 @@ class _Fs:
 
 @contextlib.contextmanager
 def environment_lock(purelib: Path) -> Iterator[None]:
-    """Hold the environment's lock (two bale processes never change one environment at once).
+    """Hold the environment's lock (two bale processes never change one environment at once)."""
+    from bale.cache.layout import file_lock
 
-    On POSIX this is ``flock`` on the lock file, what ``filelock`` does there too (so the two
-    interoperate), without its ~2.5 ms import on every install; elsewhere ``filelock``."""
+    held = contextlib.ExitStack()
     try:
         purelib.mkdir(parents=True, exist_ok=True)
-        path = str(purelib / LOCK_NAME)
-        if os.name == "posix":
-            import fcntl
-
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except OSError:
-                os.close(fd)
-                raise
-        else:
-            from filelock import FileLock
-
-            lock = FileLock(path)
-            lock.acquire()
+        held.enter_context(file_lock(str(purelib / LOCK_NAME)))
     except OSError as exc:
         raise _write_error(exc, purelib) from None
-    try:
+    with held:
         yield
-    finally:
-        if os.name == "posix":
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-        else:
-            lock.release()
 
 
 def _write_error(exc: OSError, where: Path | str) -> BaleError:

@@ -225,7 +225,8 @@ def _metadata_member(file: Any, project: str, where: str) -> bytes | None:
             return None
         raw = directory[pos + 46 : pos + 46 + nlen]
         if b".dist-info/" in raw:  # only these can decide (find_metadata_member): decode those
-            name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+            # ASCII reads the same in both encodings, without loading the cp437 codec.
+            name = raw.decode("utf-8" if flags & 0x800 or raw.isascii() else "cp437")
             members[name] = (flags, method, crc, csize, usize, offset)
         pos += 46 + nlen + elen + clen
     member = find_metadata_member(list(members), project, where)

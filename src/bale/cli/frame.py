@@ -267,10 +267,15 @@ def default_cache_root(opts: GlobalOptions) -> str:
     """``default_cache_dir`` as text, for paths that do without pathlib (``bale venv``)."""
     if opts.cache_dir_text is not None:
         return opts.cache_dir_text
-    env_dir = os.environ.get("BALE_CACHE_DIR")
-    if env_dir:
-        return _absolute(env_dir)
-    return user_cache_dir(os.environ)
+    return cache_root(None, os.environ)
+
+
+def cache_root(given: str | None, env: Mapping[str, str]) -> str:
+    """The cache root from a ``--cache-dir`` value (None: not given), else ``BALE_CACHE_DIR``,
+    else the platform's cache dir; absolute. For callers without ``GlobalOptions`` yet (the
+    repeated-install shortcut reads argv before any parser exists)."""
+    chosen = given or env.get("BALE_CACHE_DIR")
+    return _absolute(chosen) if chosen else user_cache_dir(env)
 
 
 def user_cache_dir(env: Mapping[str, str]) -> str:

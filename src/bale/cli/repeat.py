@@ -41,9 +41,9 @@ def answer_repeated_install(argv: Sequence[str]) -> tuple[int | None, str | None
 
 
 def cache_root(argv: Sequence[str], env: Mapping[str, str]) -> str:
-    """The cache root the normal path would use: the last ``--cache-dir``, ``BALE_CACHE_DIR``,
-    else the platform's (``bale.cli.frame.default_cache_root``'s rules)."""
-    from bale.cli.frame import _absolute, user_cache_dir
+    """The cache root the normal path would use: the last ``--cache-dir`` of argv, then
+    ``bale.cli.frame.cache_root``'s rules."""
+    from bale.cli.frame import cache_root as root_from
 
     given = None
     for index, word in enumerate(argv):
@@ -51,6 +51,4 @@ def cache_root(argv: Sequence[str], env: Mapping[str, str]) -> str:
             given = argv[index + 1]
         elif word.startswith("--cache-dir="):
             given = word.partition("=")[2]
-    if given is None:
-        given = env.get("BALE_CACHE_DIR") or None
-    return _absolute(given) if given else user_cache_dir(env)
+    return root_from(given, env)

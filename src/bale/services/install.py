@@ -179,7 +179,23 @@ def satisfied_count(
     if inputs.unnamed or inputs.editables or any(r.url for r in inputs.named):
         return None
     installed = {d.canonical_name: d for d in scan_installed(target.site_dirs)}
-    count = already_satisfied(inputs.named, installed, markers)
+    return _audit(inputs, inputs.named, installed, markers, no_deps=False)
+
+
+def _audit(
+    inputs: RequirementInput,
+    roots: Sequence[Requirement],
+    installed: Mapping[str, object],
+    markers: Mapping[str, str],
+    *,
+    no_deps: bool,
+) -> int | None:
+    """The fast path's check: the number of distributions audited when ``roots`` (with their
+    dependencies, unless ``no_deps``) and the constraints hold in ``installed``; else None."""
+    if no_deps:
+        count = _satisfied_no_deps(roots, installed, markers)
+    else:
+        count = already_satisfied(roots, installed, markers)
     if count is None or not _constraints_hold(inputs, installed):
         return None
     return count
@@ -339,11 +355,8 @@ def install(
             inputs, located, installed, installed_list, cache, target, build_options
         )
         if roots is not None:
-            if resolve_settings.no_deps:
-                satisfied = _satisfied_no_deps(roots, installed, markers)
-            else:
-                satisfied = already_satisfied(roots, installed, markers)
-            if satisfied is not None and _constraints_hold(inputs, installed):
+            satisfied = _audit(inputs, roots, installed, markers, no_deps=resolve_settings.no_deps)
+            if satisfied is not None:
                 return InstallResult(audited=satisfied, audit_seconds=time.perf_counter() - start)
 
     # 3. Resolve (direct sources first: they need a name and metadata).

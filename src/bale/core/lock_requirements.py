@@ -187,7 +187,14 @@ def via_sources(
 
 
 def read_pins(text: str, source: str) -> dict[NormalizedName, Version]:
-    """The ``==`` pins of an existing lock file (other lines are ignored); ``UsageError`` when
+    """The ``==`` pins of an existing lock file (other lines are ignored; a name pinned twice
+    keeps its last pin); ``UsageError`` when the text is not a requirements file."""
+    return {name: version for name, version, _marker in read_marked_pins(text, source)}
+
+
+def read_marked_pins(text: str, source: str) -> list[tuple[NormalizedName, Version, str | None]]:
+    """Every ``==`` pin of an existing lock file in order, with its marker's text (None: no
+    marker): a universal lock may pin one name twice under disjoint markers. ``UsageError`` when
     the text is not a requirements file."""
     if "\x00" in text:
         raise UsageError(
@@ -206,14 +213,16 @@ def read_pins(text: str, source: str) -> dict[NormalizedName, Version]:
             f"{source} is not a requirements file: {exc.message}",
             "name another output file with -o, or delete this one",
         ) from None
-    pins: dict[NormalizedName, Version] = {}
+    pins: list[tuple[NormalizedName, Version, str | None]] = []
     for requirement in parsed.requirements:
         if not isinstance(requirement, Requirement):
             continue
         specs = list(requirement.pep508.specifier)
         if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
             try:
-                pins[requirement.name] = Version(specs[0].version)
+                version = Version(specs[0].version)
             except InvalidVersion:
                 continue
+            marker = requirement.pep508.marker
+            pins.append((requirement.name, version, str(marker) if marker else None))
     return pins

@@ -292,9 +292,18 @@ def target_markers(
 
 
 def existing_pins(path: Path | None, fmt: str) -> dict[NormalizedName, Version]:
-    """Pins of the output file if it exists: preferences for a minimal-churn re-compile."""
+    """Pins of the output file if it exists: preferences for a minimal-churn re-compile (a name
+    pinned twice keeps its last pin)."""
+    return {name: version for name, version, _marker in existing_marked_pins(path, fmt)}
+
+
+def existing_marked_pins(
+    path: Path | None, fmt: str
+) -> list[tuple[NormalizedName, Version, str | None]]:
+    """Every pin of the output file (requirements.txt lines or pylock.toml packages) in order,
+    with its marker's text; empty when there is no file, ``UsageError`` when it is not a lock."""
     if path is None or not path.is_file():
-        return {}
+        return []
     from bale.core.requirements_file import decode_requirements
 
     raw = path.read_bytes()
@@ -304,15 +313,19 @@ def existing_pins(path: Path | None, fmt: str) -> dict[NormalizedName, Version]:
         except UnicodeDecodeError:
             raise UsageError(f"{path} is not a pylock.toml (not UTF-8 text)") from None
         lock = read_pylock(text, str(path)).lock
-        return {p.name: p.version for p in lock.packages if p.version is not None}
-    from bale.core.lock_requirements import read_pins
+        return [
+            (p.name, p.version, str(p.marker) if p.marker else None)
+            for p in lock.packages
+            if p.version is not None
+        ]
+    from bale.core.lock_requirements import read_marked_pins
 
     if b"\x00" in raw:
         raise UsageError(
             f"{path} is not a requirements file (it holds binary data)",
             "name another output file with -o, or delete this one",
         )
-    return read_pins(decode_requirements(raw), str(path))
+    return read_marked_pins(decode_requirements(raw), str(path))
 
 
 # --- the recipe ------------------------------------------------------------------------------
@@ -591,6 +604,7 @@ __all__ = [
     "CompileResult",
     "CompileSettings",
     "compile_lock",
+    "existing_marked_pins",
     "existing_pins",
     "read_compile_inputs",
     "target_markers",

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 from packaging.markers import InvalidMarker, default_environment
 from packaging.requirements import Requirement as PEP508Requirement
 from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from bale.core import markers as mk
 from bale.core.lock_requirements import Pin, format_requirements, via_sources
@@ -76,7 +76,7 @@ from bale.services.lock import (
     CompileInputs,
     CompileResult,
     CompileSettings,
-    existing_pins,
+    existing_marked_pins,
 )
 
 if TYPE_CHECKING:
@@ -331,43 +331,13 @@ class MarkedPin:
 def marked_pins(path: Path | None, fmt: str) -> list[MarkedPin]:
     """The ``==`` pins of the existing output file (requirements.txt lines or pylock.toml
     packages), each with its marker: a universal lock may pin a project twice, at two versions
-    under disjoint markers, and both are preferences. The file is checked (and refused) as
-    ``services.lock.existing_pins`` checks it."""
-    if not existing_pins(path, fmt):
-        return []
-    assert path is not None
-    raw = path.read_bytes()
-    found: list[tuple[str, str, str | None]] = []
-    if fmt == "pylock.toml" or path.name.endswith(".toml"):
-        from bale.core.pylock import read_pylock
-
-        lock = read_pylock(raw.decode("utf-8"), str(path)).lock
-        found = [
-            (p.name, str(p.version), str(p.marker) if p.marker else None)
-            for p in lock.packages
-            if p.version is not None
-        ]
-    else:
-        from bale.core.requirements_file import decode_requirements, parse_requirements
-
-        text = decode_requirements(raw)
-        parsed = parse_requirements(text, source=str(path), read_nested=None, environ={})
-        for requirement in parsed.requirements:
-            if not isinstance(requirement, Requirement):
-                continue
-            specs = list(requirement.pep508.specifier)
-            if (
-                len(specs) == 1
-                and specs[0].operator in ("==", "===")
-                and "*" not in specs[0].version
-            ):
-                marker = requirement.pep508.marker
-                found.append((requirement.name, specs[0].version, str(marker) if marker else None))
+    under disjoint markers, and both are preferences. The file is read and checked (and refused)
+    by ``services.lock.existing_marked_pins``."""
     pins = []
-    for name, version, marker in found:
+    for name, version, marker in existing_marked_pins(path, fmt):
         try:
-            pins.append(MarkedPin(canonicalize_name(name), Version(version), mk.parse(marker)))
-        except (InvalidVersion, InvalidMarker):
+            pins.append(MarkedPin(canonicalize_name(name), version, mk.parse(marker)))
+        except InvalidMarker:
             continue
     return pins
 

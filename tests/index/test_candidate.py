@@ -149,3 +149,30 @@ def test_target_from_interpreter_values() -> None:
     target = Target.of(["cp311-cp311-linux_x86_64", "py3-none-any"], "3.11.7")
     assert target.rank(["py3-none-any", "cp311-cp311-linux_x86_64"]) == 0
     assert target.rank(["cp310-cp310-linux_x86_64"]) is None
+
+
+def test_version_indices_agree_with_the_full_parse() -> None:
+    """The cheap grouping by filename gives the versions and files the full parse gives."""
+    from bale.index.candidate import group_by_version, version_indices
+
+    names = [
+        "python_dateutil-2.8.2-py2.py3-none-any.whl",
+        "python-dateutil-2.8.2.tar.gz",
+        "Python-DateUtil-2.9.0.post0.zip",
+        "python_dateutil-2.9.0.post0-1-py3-none-any.whl",
+        "python-dateutil-extra-1.0.tar.gz",  # another project
+        "python_dateutil_extra-1.0-py3-none-any.whl",  # another project
+        "python-dateutil-notaversion.tar.gz",
+        "python_dateutil-notaversion-py3-none-any.whl",
+        "python_dateutil-3.0-py3-none-any.exe",
+        "python-dateutil-1.0.win32.exe",
+        "python_dateutil-2.8.2-cp311-cp311-manylinux_2_17_x86_64.whl",
+        "python-dateutil-2.8.2.tar.bz2",
+    ]
+    files = [_file(n) for n in names]
+    full = {
+        v: [names.index(f.filename) for f, _ in group]
+        for v, group in group_by_version(files, "python-dateutil").items()
+    }
+    assert version_indices(names, "python-dateutil") == full
+    assert set(full) == {Version("2.8.2"), Version("2.9.0.post0")}

@@ -127,3 +127,35 @@ def test_compact_rows_carry_every_index_file_field() -> None:
         digest="d",
     )
     assert from_compact(to_compact(page)) == page
+
+
+def test_json_entries_are_checked_when_built() -> None:
+    """A JSON page's files become IndexFile values one at a time: a malformed entry is an
+    error naming the page when it is built, not when the page is read."""
+    body = (
+        b'{"meta": {"api-version": "1.1"}, "name": "x", "files": ['
+        b'{"filename": "x-1.0.tar.gz", "hashes": {}},'
+        b'{"filename": "x-2.0.tar.gz", "url": "x-2.0.tar.gz", "hashes": {"sha256": "AB"},'
+        b' "yanked": "bad", "upload-time": "2024-01-01T00:00:00Z"}]}'
+    )
+    page = parse_json(body, "https://idx.example/simple/x/", "x")
+    assert page.filenames == ["x-1.0.tar.gz", "x-2.0.tar.gz"] and len(page) == 2
+    assert page.yanked_at(1) and not page.yanked_at(0)
+    assert page.upload_time_at(1) == "2024-01-01T00:00:00Z" and page.upload_time_at(0) is None
+    good = page.file(1)
+    assert good.url == "https://idx.example/simple/x/x-2.0.tar.gz" and good.sha256 == "ab"
+    assert good.yanked == "bad"
+    with pytest.raises(MalformedPage, match=r"idx\.example/simple/x/.*x-1\.0\.tar\.gz"):
+        page.file(0)
+    with pytest.raises(MalformedPage):
+        page.files  # noqa: B018 - building every file meets the bad one
+
+
+def test_lazy_page_compact_round_trip_keeps_entries_unbuilt() -> None:
+    page = parse_json((DATA / "attrs.json").read_bytes(), "https://pypi.org/simple/attrs/", "attrs")
+    page = page.with_digest("d")
+    loaded = from_compact(to_compact(page))
+    assert loaded is not None and not loaded._built  # nothing built by loading
+    assert loaded.filenames == page.filenames and loaded.digest == "d"
+    assert loaded.file(3) == page.file(3)
+    assert loaded == page

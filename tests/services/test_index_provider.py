@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from bale.http.auth import Authenticator
 from bale.http.session import HttpSession
 from bale.http.settings import settings_from
 from bale.index.client import IndexClient, IndexOptions
+from bale.index.policy import SelectionPolicy, parse_exclude_newer
 from bale.index.sources import build_sources
 from bale.index.target import current_target
 from bale.resolver import (
@@ -51,14 +53,19 @@ UNIVERSE = {
 }
 
 
-def _provider(index, tmp_path: Path) -> IndexProvider:
+def _provider(index, tmp_path: Path, exclude_newer: str | None = None) -> IndexProvider:
     env: dict[str, str] = {}
     session = HttpSession(settings_from(env), auth=Authenticator(env=env))
     client = IndexClient(
         build_sources(index_url=index.url, env=env),
         Cache(tmp_path / "cache"),
         session,
-        IndexOptions(target=current_target()),
+        IndexOptions(
+            target=current_target(),
+            policy=SelectionPolicy(
+                exclude_newer=parse_exclude_newer(exclude_newer) if exclude_newer else None
+            ),
+        ),
     )
     return IndexProvider(client, MARKERS)
 
@@ -150,32 +157,66 @@ def test_invalid_requires_dist_makes_the_version_unavailable(
     assert "is invalid for 'requires-dist'" in message
 
 
-def _listing_files(tmp_path: Path) -> list[Path]:
-    return sorted((tmp_path / "cache" / "listings-v1").rglob("*.bin"))
-
-
-def test_unchanged_pages_reuse_the_evaluated_listing(index, tmp_path: Path) -> None:
-    """The listing of pages re-sent unchanged (no validators) is read back, not evaluated again,
-    and says exactly what the evaluation said; a changed page is evaluated again."""
-    index.etags = False
+def test_listing_says_why_and_evaluates_only_what_is_asked(index, tmp_path: Path) -> None:
+    """Unusable versions carry their reason; a version with a yanked file is yanked only when
+    every usable file is; ``--exclude-newer`` hides versions; and listing builds the files of
+    the versions it looks at (the newest, for its metadata), not the whole page."""
     index.add(Dist("lib", "1.0"))
     index.add(Dist("lib", "2.0", requires_python=">=3.99"))
     index.add(Dist("lib", "3.0", tags=["cp311-cp311-win_amd64"]))
-    first = _provider(index, tmp_path)
-    listed = first.versions(canonicalize_name("lib"))
-    assert [(str(i.version), i.unavailable is None) for i in listed] == [  # type: ignore[union-attr]
-        ("1.0", True),
+    index.add(Dist("lib", "4.0"))
+    index.add(Dist("lib", "5.0"))
+    index.add(Dist("lib", "6.0"))
+    index.yanked["lib-5.0-py3-none-any.whl"] = "broken"
+    index.upload_times["lib-6.0-py3-none-any.whl"] = "2030-01-01T00:00:00Z"
+    provider = _provider(index, tmp_path, exclude_newer="2029-01-01")
+    name = canonicalize_name("lib")
+    listed = provider.versions(name)
+    assert not isinstance(listed, Unavailable)
+    page = provider.client.project(name).pages[0]  # type: ignore[union-attr]
+    built = {page.filenames[i] for i in page._built}  # white box: files made into IndexFile
+    assert built == {"lib-4.0-py3-none-any.whl", "lib-5.0-py3-none-any.whl"}  # newest; yanked
+    assert [(str(i.version), i.yanked) for i in listed] == [
+        ("1.0", False),
         ("2.0", False),
         ("3.0", False),
+        ("4.0", False),
+        ("5.0", True),
     ]
-    assert len(_listing_files(tmp_path)) == 1
-    stored = _listing_files(tmp_path)[0].stat().st_mtime_ns
-    again = _provider(index, tmp_path)
-    assert again.versions(canonicalize_name("lib")) == listed
-    name = canonicalize_name("lib")
-    assert again.candidate(name, Version("1.0")) == first.candidate(name, Version("1.0"))
-    assert _listing_files(tmp_path)[0].stat().st_mtime_ns == stored  # read, not rewritten
-    index.add(Dist("lib", "4.0"))
-    changed = _provider(index, tmp_path).versions(name)
-    assert [str(i.version) for i in changed] == ["1.0", "2.0", "3.0", "4.0"]  # type: ignore[union-attr]
-    assert len(_listing_files(tmp_path)) == 2
+    reasons = {str(i.version): i.unavailable for i in listed}
+    assert reasons["1.0"] is None and reasons["4.0"] is None
+    assert reasons["2.0"] is not None and reasons["2.0"].kind is UnavailableKind.REQUIRES_PYTHON
+    assert reasons["3.0"] is not None
+    assert reasons["3.0"].kind is UnavailableKind.NO_COMPATIBLE_FILE
+    assert provider.candidate(name, Version("1.0")).filename == "lib-1.0-py3-none-any.whl"
+    resolution = resolve(_requirements("lib"), provider)
+    assert str(resolution.pins[name]) == "4.0"
+
+
+def test_the_newest_versions_dependencies_are_listed_ahead(index, tmp_path: Path) -> None:
+    """While a solve runs, the dependencies of each project's newest version are listed as soon
+    as its metadata arrives, before the solver asks (it nearly always takes the newest): here
+    ``app<2`` never needs ``extra`` nor ``deeper``, whose pages are read all the same; a
+    dependency whose marker fails on the target is not followed; after the solve, nothing is."""
+    index.add(Dist("app", "1.0", requires=["base"]))
+    index.add(Dist("app", "2.0", requires=["extra", "winonly; sys_platform == 'win32'"]))
+    index.add(Dist("base", "1.0"))
+    index.add(Dist("extra", "1.0", requires=["deeper"]))
+    index.add(Dist("deeper", "1.0"))
+    index.add(Dist("winonly", "1.0"))
+    provider = _provider(index, tmp_path)
+    with provider.looking_ahead():
+        resolution = resolve(_requirements("app<2"), provider)
+        deadline = time.monotonic() + 10
+        while index.count("/simple/deeper/") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert set(resolution.pins) == {"app", "base"}
+    assert index.count("/simple/extra/") == 1
+    assert index.count("/simple/deeper/") == 1
+    assert index.count("/simple/winonly/") == 0
+    index.add(Dist("solo", "1.0", requires=["later"]))
+    index.add(Dist("later", "1.0"))
+    provider._follow([provider.candidate(canonicalize_name("solo"), Version("1.0"))])
+    time.sleep(0.3)
+    assert index.count("/simple/solo/") == 1
+    assert index.count("/simple/later/") == 0

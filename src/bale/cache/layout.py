@@ -23,7 +23,6 @@ BUCKETS: dict[str, str] = {
     "builds": "builds-v1",  # wheels built from sdists / VCS / directories
     "interpreters": "interpreters-v1",  # interpreter probe results
     "git": "git-v1",  # bare clones and checkouts
-    "listings": "listings-v1",  # evaluated version listings (bale.cache.listings)
     "satisfied": "satisfied-v1",  # answers to repeated installs (bale.services.install_memo)
 }
 

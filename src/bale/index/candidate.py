@@ -18,8 +18,15 @@ from functools import lru_cache
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from bale.index.filenames import ParsedFilename, parse_filename
-from bale.index.pages import IndexFile
+from bale.index.filenames import (
+    SDIST_SUFFIXES,
+    ParsedFilename,
+    canonical_name,
+    parse_filename,
+    parse_version,
+    sdist_stem,
+)
+from bale.index.pages import IndexFile, ProjectPage
 from bale.index.policy import SelectionPolicy, upload_timestamp
 from bale.index.target import Target
 
@@ -201,6 +208,80 @@ def group_by_version(
         if parsed is not None:
             groups.setdefault(parsed.version, []).append((file, parsed))
     return groups
+
+
+def version_indices(filenames: Sequence[str], name: str) -> dict[Version, list[int]]:
+    """The positions of each version's files among ``filenames`` (those of ``name``'s page).
+
+    From the filenames alone, and cheaply for wheels (project and version are their first two
+    fields; names and versions repeat, so each spelling is read once): a version's files are
+    parsed in full (tags, build tag) only when it is evaluated, and a wheel whose full parse
+    fails is dropped then. Files that are not a wheel or sdist of ``name`` are left out.
+    """
+    groups: dict[Version, list[int]] = {}
+    ours: dict[str, bool] = {}
+    versions: dict[str, Version | None] = {}
+    for index, filename in enumerate(filenames):
+        if filename.endswith(".whl"):
+            if not 4 <= filename.count("-") <= 5:
+                continue
+            spelled, _, rest = filename.partition("-")
+            mine = ours.get(spelled)
+            if mine is None:
+                mine = ours[spelled] = canonical_name(spelled) == name
+            if not mine:
+                continue
+            text = rest.partition("-")[0]
+            try:
+                version = versions[text]
+            except KeyError:
+                version = versions[text] = parse_version(text)
+        elif filename.endswith(SDIST_SUFFIXES):
+            # The name may hold dashes ("python-dateutil-2.8.0.tar.gz"): the version follows
+            # the first dash whose prefix is the project (as ``parse_filename`` splits).
+            stem = sdist_stem(filename)
+            position = stem.find("-")
+            version = None
+            while position > 0:
+                spelled = stem[:position]
+                mine = ours.get(spelled)
+                if mine is None:
+                    mine = ours[spelled] = canonical_name(spelled) == name
+                if mine:
+                    text = stem[position + 1 :]
+                    try:
+                        version = versions[text]
+                    except KeyError:
+                        version = versions[text] = parse_version(text)
+                    break
+                position = stem.find("-", position + 1)
+        else:
+            continue
+        if version is not None:
+            groups.setdefault(version, []).append(index)
+    return groups
+
+
+def page_versions(page: ProjectPage, name: str) -> dict[Version, list[int]]:
+    """``version_indices`` of ``page`` for ``name``, computed once per page."""
+    key = ("versions", name)
+    groups = page.memo.get(key)
+    if groups is None:
+        groups = page.memo[key] = version_indices(page.filenames, name)
+    return groups  # type: ignore[no-any-return]
+
+
+def version_files(
+    page: ProjectPage, name: str, version: Version
+) -> list[tuple[IndexFile, ParsedFilename]]:
+    """The files of ``version`` on ``page``, parsed (only these become ``IndexFile`` values)."""
+    filenames = page.filenames
+    files = []
+    for index in page_versions(page, name).get(version, ()):
+        parsed = parse_filename(filenames[index], name)
+        if parsed is not None:
+            files.append((page.file(index), parsed))
+    return files
 
 
 def best_candidates(

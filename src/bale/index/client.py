@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import threading
 import time
@@ -252,7 +251,7 @@ class IndexClient:
         reused = page is not None
         if page is None:
             page = parse_page(response.body, response.header("content-type") or "", final_url, name)
-            page = dataclasses.replace(page, digest=digest)
+            page = page.with_digest(digest)
         if page.newer_minor and base not in self._warned:
             self._warned.add(base)
             self._warn(

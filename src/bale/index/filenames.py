@@ -39,10 +39,17 @@ def parse_filename(filename: str, project: str | None = None) -> ParsedFilename 
     project than ``project`` (a normalized name) when one is given."""
     if filename.endswith(".whl"):
         return _parse_wheel(filename, project)
+    if filename.endswith(SDIST_SUFFIXES):
+        return _parse_sdist(sdist_stem(filename), project)
+    return None
+
+
+def sdist_stem(filename: str) -> str:
+    """``name-version`` of an sdist's filename (one that ends with an ``SDIST_SUFFIXES``)."""
     for suffix in SDIST_SUFFIXES:
         if filename.endswith(suffix):
-            return _parse_sdist(filename[: -len(suffix)], project)
-    return None
+            return filename[: -len(suffix)]
+    return filename
 
 
 @lru_cache(maxsize=4096)

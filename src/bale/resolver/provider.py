@@ -11,7 +11,7 @@ start fetching what the solver will ask for next; the in-memory one ignores it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -45,23 +45,61 @@ class Unavailable:
     suggestions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class VersionInfo:
     """One published version of a project, as the index lists it.
 
-    ``unavailable`` marks a version the provider already knows cannot be used (Requires-Python
-    excludes the target; no compatible file): the solver keeps it in the listing so that an
-    explanation can say why it was not chosen. Yanked versions are only chosen when the user
-    pins them with ``==``/``===`` (PEP 592).
+    ``unavailable`` marks a version the provider knows cannot be used (Requires-Python excludes
+    the target; no compatible file): the solver keeps it in the listing so that an explanation
+    can say why it was not chosen. A provider may pass ``check`` instead, a function that finds
+    this out when the solver first asks (a version's files are evaluated only if the solve
+    looks at it; most of a big project's hundreds of versions never are). Yanked versions are
+    only chosen when the user pins them with ``==``/``===`` (PEP 592).
     """
 
-    version: Version
-    yanked: bool = False
-    unavailable: Unavailable | None = None
+    __slots__ = ("_check", "_unavailable", "version", "yanked")
+
+    def __init__(
+        self,
+        version: Version,
+        yanked: bool = False,
+        unavailable: Unavailable | None = None,
+        *,
+        check: Callable[[], Unavailable | None] | None = None,
+    ) -> None:
+        self.version = version
+        self.yanked = yanked
+        self._unavailable = unavailable
+        self._check = check
+
+    @property
+    def unavailable(self) -> Unavailable | None:
+        check = self._check
+        if check is not None:
+            self._unavailable = check()  # idempotent: a race evaluates twice, same answer
+            self._check = None
+        return self._unavailable
 
     @property
     def is_prerelease(self) -> bool:
         return self.version.is_prerelease
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VersionInfo):
+            return NotImplemented
+        return (self.version, self.yanked, self.unavailable) == (
+            other.version,
+            other.yanked,
+            other.unavailable,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.version, self.yanked, self.unavailable))
+
+    def __repr__(self) -> str:
+        return (
+            f"VersionInfo(version={self.version!r}, yanked={self.yanked!r}, "
+            f"unavailable={self.unavailable!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

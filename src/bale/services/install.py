@@ -233,7 +233,11 @@ def resolve_requirements(
         timeout=settings.timeout,
     )
     roots = [*inputs.named, *inputs.constraints, *inputs.overrides]
-    return resolve(roots, provider, options)  # type: ignore[arg-type]
+    looking_ahead = getattr(provider, "looking_ahead", None)
+    if looking_ahead is None:
+        return resolve(roots, provider, options)  # type: ignore[arg-type]
+    with looking_ahead():
+        return resolve(roots, provider, options)  # type: ignore[arg-type]
 
 
 # --- step 5: hashes --------------------------------------------------------------------------

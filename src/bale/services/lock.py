@@ -472,7 +472,7 @@ def _files_for_pins(
     """Every file the index lists for each pinned version, from the page the resolver used
     (the index strategy decided which), minus those ``--exclude-newer`` hides."""
     from bale.http.parallel import parallel_map
-    from bale.index.candidate import group_by_version
+    from bale.index.candidate import version_files
     from bale.index.client import NotFound
     from bale.index.policy import upload_timestamp
 
@@ -484,7 +484,7 @@ def _files_for_pins(
         if isinstance(found, NotFound):
             return name, []
         for page in found.pages:
-            group = group_by_version(page.files, name).get(version)
+            group = version_files(page, name, version)
             if not group:
                 continue
             result = []

@@ -20,27 +20,28 @@ layer); without it, sdists are unavailable ("needs a build").
 
 from __future__ import annotations
 
-import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from packaging.metadata import InvalidMetadata, Metadata
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from bale.cache.listings import ListingStore
 from bale.cache.pins import PinStore, pin_scope
 from bale.index.candidate import (
     Candidate,
     evaluate_file,
     file_rank,
-    group_by_version,
+    page_versions,
     python_allows,
+    version_files,
 )
 from bale.index.client import IndexClient, MetadataUnavailable, NotFound
 from bale.index.filenames import ParsedFilename
-from bale.index.pages import IndexFile, ProjectPage, gc_paused
+from bale.index.pages import IndexFile, ProjectPage
 from bale.index.policy import SelectionPolicy, upload_timestamp
 from bale.index.target import Target
 from bale.resolver.provider import (
@@ -83,8 +84,13 @@ class IndexProvider(Provider):
         self._sdist_metadata = sdist_metadata
         self._cancel = cancel
         self._lock = threading.Lock()
+        # Candidates of remembered exact pins (listed without their pages), and the listings.
         self._chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
+        self._projects: dict[NormalizedName, _ProjectListing] = {}
         self._listed: dict[NormalizedName, Sequence[VersionInfo] | Unavailable] = {}
+        # Look-ahead (`looking_ahead`): on while a solve runs; names already followed.
+        self._ahead = False
+        self._followed: set[NormalizedName] = set()
 
     # -- Provider -------------------------------------------------------------------------------
 
@@ -171,6 +177,56 @@ class IndexProvider(Provider):
     def should_cancel(self) -> bool:
         return self._cancel() if self._cancel is not None else False
 
+    @contextmanager
+    def looking_ahead(self) -> Iterator[None]:
+        """While the block runs, the dependencies of every prefetched newest version are listed
+        in the background as soon as its metadata arrives, and theirs in turn: the index is
+        walked down the dependency graph at the network's pace instead of one solver decision
+        at a time (the solver nearly always takes the newest versions). Off afterwards, so that
+        nothing queued is left running once the solve ends."""
+        self._ahead = True
+        try:
+            yield
+        finally:
+            self._ahead = False
+
+    def _follow(self, candidates: Sequence[Candidate]) -> None:
+        """List, in the background, the dependencies of ``candidates`` (their metadata is
+        cached by now) whose markers hold on the target without extras."""
+        if not self._ahead:
+            return
+        env = {**self._markers, "extra": ""}
+        names: list[NormalizedName] = []
+        for candidate in candidates:
+            metadata = self.client.metadata(candidate)
+            if isinstance(metadata, MetadataUnavailable):
+                continue
+            try:
+                requirements = metadata.requires_dist or ()
+            except InvalidMetadata:
+                continue
+            for requirement in requirements:
+                if requirement.marker is not None and not requirement.marker.evaluate(env):
+                    continue
+                names.append(canonicalize_name(requirement.name))
+        with self._lock:
+            fresh = [
+                n
+                for n in dict.fromkeys(names)
+                if n not in self._followed and n not in self._listed and n not in self.direct
+            ]
+            self._followed.update(fresh)
+        if fresh:
+            from bale.http.parallel import executor
+
+            pool = executor()
+            for name in fresh:
+                pool.submit(self._list_ahead, name)
+
+    def _list_ahead(self, name: NormalizedName) -> None:
+        if self._ahead:
+            self._list_quietly(name)
+
     def _list_quietly(self, name: NormalizedName) -> None:
         """Prefetch helper: failures surface later, when the solver asks for real."""
         try:
@@ -189,7 +245,11 @@ class IndexProvider(Provider):
         if name not in self._listed:
             self.versions(name)
         with self._lock:
-            return self._chosen.get((name, version))
+            remembered = self._chosen.get((name, version))
+            listing = self._projects.get(name)
+        if remembered is not None or listing is None:
+            return remembered
+        return listing.candidate(version)
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -206,27 +266,14 @@ class IndexProvider(Provider):
                 UnavailableKind.NOT_FOUND,
                 tuple(self.client.suggest(name)),
             )
-        target = self.client.options.target
-        policy = self.client.options.policy
-        key = _listing_key(name, found.pages, target, policy)
-        listing = None
-        if key is not None:
-            listing = _from_rows(name, found.pages, self._listings().load(key))
-        with gc_paused():  # thousands of acyclic objects per page: no collections meanwhile
-            if listing is None:
-                listing = _evaluate_pages(name, found.pages, target, policy)
-                if key is not None:
-                    self._listings().save(key, _to_rows(name, found.pages, *listing))
-        by_version, chosen = listing
+        options = self.client.options
+        listing = _ProjectListing(name, found.pages, options.target, options.policy)
+        infos = listing.infos()
         with self._lock:
-            self._chosen.update(chosen)
-        self._remember_pin(name, chosen)
-        infos = [by_version[v] for v in sorted(by_version)]
-        self._prefetch_newest(name, infos)
+            self._projects[name] = listing
+        self._remember_pin(name, listing)
+        self._prefetch_newest(name, listing, infos)
         return infos
-
-    def _listings(self) -> ListingStore:
-        return ListingStore(self.client.cache)
 
     # -- exact pins without index pages (PERFORMANCE.md rule 5) ---------------------------------
 
@@ -258,12 +305,12 @@ class IndexProvider(Provider):
             self._chosen[(name, version)] = outcome
         return [VersionInfo(version, yanked=file.yanked is not None)]
 
-    def _remember_pin(
-        self, name: NormalizedName, chosen: Mapping[tuple[NormalizedName, Version], Candidate]
-    ) -> None:
+    def _remember_pin(self, name: NormalizedName, listing: _ProjectListing) -> None:
         version = self._pins.get(name)
-        candidate = chosen.get((name, version)) if version is not None else None
-        if candidate is None or self._pin_store is None or not candidate.sha256:
+        if version is None or self._pin_store is None:
+            return
+        candidate = listing.candidate(version)
+        if candidate is None or not candidate.sha256:
             return
         file = candidate.file
         record = (
@@ -283,151 +330,120 @@ class IndexProvider(Provider):
         options = self.client.options
         return bool(options.refresh or name in options.refresh_packages)
 
-    def _prefetch_newest(self, name: NormalizedName, infos: Sequence[VersionInfo]) -> None:
+    def _prefetch_newest(
+        self, name: NormalizedName, listing: _ProjectListing, infos: Sequence[VersionInfo]
+    ) -> None:
         """Start fetching metadata of the versions the solver asks for next: the pinned one of an
-        exact pin (``name==1.0``), else the newest usable ones."""
-        newest = [i for i in reversed(infos) if i.unavailable is None and not i.is_prerelease]
+        exact pin (``name==1.0``), else the newest usable ones (evaluated from the newest down,
+        so that listing a project evaluates only the versions it prefetches)."""
         pinned = self._pins.get(name)
-        if pinned is not None and any(i.version == pinned for i in newest):
-            newest = [i for i in newest if i.version == pinned]
-            candidate = self._chosen.get((name, pinned))
-            if candidate is not None and candidate.is_wheel:
-                # An exact pin is what gets installed unless the resolution fails: its download
-                # overlaps the rest of the resolution (installs only, see IndexOptions).
-                self.client.fetch_archive_soon(candidate)
+        if pinned is not None:
+            info = next((i for i in infos if i.version == pinned), None)
+            if info is not None and info.unavailable is None and not info.is_prerelease:
+                candidate = listing.candidate(pinned)
+                if candidate is not None and candidate.is_wheel:
+                    # An exact pin is what gets installed unless the resolution fails: its
+                    # download overlaps the rest of the resolution (installs only, see
+                    # IndexOptions).
+                    self.client.fetch_archive_soon(candidate)
+                    self.client.prefetch_metadata([candidate])
+                    self._follow([candidate])
+                return
         wanted = []
-        for info in newest[:PREFETCH_VERSIONS]:
-            candidate = self._chosen.get((name, info.version))
+        considered = 0
+        for info in reversed(infos):
+            if considered >= PREFETCH_VERSIONS:
+                break
+            if info.is_prerelease or info.yanked or info.unavailable is not None:
+                continue
+            considered += 1
+            candidate = listing.candidate(info.version)
             if candidate is not None and candidate.is_wheel:
                 wanted.append(candidate)
         if wanted:
             self.client.prefetch_metadata(wanted)
+            self._follow(wanted)
 
 
 # --- listings: pages -> versions and their best files -----------------------------------------
 
-_Listing = tuple[dict[Version, VersionInfo], dict[tuple[NormalizedName, Version], Candidate]]
 
+class _ProjectListing:
+    """A project's versions on its pages (earlier pages win a version they share with later
+    ones), each version's files evaluated against the target only when first needed.
 
-def _evaluate_pages(
-    name: NormalizedName, pages: Sequence[ProjectPage], target: Target, policy: SelectionPolicy
-) -> _Listing:
-    by_version: dict[Version, VersionInfo] = {}
-    chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
-    for page in pages:  # earlier pages win a version they share with later ones
-        for version, files in group_by_version(page.files, name).items():
-            if version in by_version:
+    Listing needs the filenames alone, plus the upload times under ``--exclude-newer`` (a
+    version whose every file is newer does not exist) and the yanked flags (a version with a
+    yanked file is evaluated at once: whether it counts as yanked depends on which files are
+    usable). Everything else waits: the solver asks about a few versions of each project, and
+    evaluating every file of a large resolution's pages was a third of its CPU.
+    """
+
+    def __init__(
+        self,
+        name: NormalizedName,
+        pages: Sequence[ProjectPage],
+        target: Target,
+        policy: SelectionPolicy,
+    ) -> None:
+        self.name = name
+        self.pages = pages
+        self.target = target
+        self.policy = policy
+        self._evaluated: dict[Version, tuple[VersionInfo, Candidate | None]] = {}
+
+    def infos(self) -> list[VersionInfo]:
+        where: dict[Version, ProjectPage] = {}
+        for page in self.pages:
+            for version in page_versions(page, self.name):
+                where.setdefault(version, page)
+        cutoff = self.policy.exclude_newer
+        infos = []
+        for version in sorted(where):
+            page = where[version]
+            indices = page_versions(page, self.name)[version]
+            if cutoff is not None and not _visible(page, indices, cutoff):
                 continue
-            info, best = _evaluate_version(name, version, files, target, policy, page.url)
-            if info is None:
-                continue
-            by_version[version] = info
-            if best is not None:
-                chosen[(name, version)] = best
-    return by_version, chosen
+            if any(page.yanked_at(i) for i in indices):
+                infos.append(self._evaluate(version)[0])
+            else:
+                infos.append(VersionInfo(version, check=partial(self._unavailable, version)))
+        return infos
 
+    def candidate(self, version: Version) -> Candidate | None:
+        return self._evaluate(version)[1]
 
-def _listing_key(
-    name: str, pages: Sequence[ProjectPage], target: Target, policy: SelectionPolicy
-) -> str | None:
-    """The identity of everything a listing is computed from: the page bodies, the target, the
-    policy, and the code that evaluates them; None when a page has no body digest (folders)."""
-    if any(page.digest is None for page in pages):
-        return None
-    import hashlib
+    def _unavailable(self, version: Version) -> Unavailable | None:
+        return self._evaluate(version)[0].unavailable
 
-    material = repr(
-        (
-            name,
-            [(page.url, page.digest) for page in pages],
-            type(target).__qualname__,
-            target.tags,
-            str(target.python_version),
-            _policy_key(policy),
-            _code_identity(),
-        )
-    )
-    return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
-
-
-def _policy_key(policy: SelectionPolicy) -> tuple[object, ...]:
-    """The policy with its sets sorted (a frozenset's repr order changes between runs)."""
-    return (
-        sorted(policy.only_binary),
-        sorted(policy.no_binary),
-        policy.prefer_binary,
-        policy.exclude_newer,
-    )
-
-
-_code_stamp: tuple[object, ...] | None = None
-
-
-def _code_identity() -> tuple[object, ...]:
-    """bale's version and the modules that evaluate files (their mtimes): an edited or upgraded
-    evaluator never reads a listing its predecessor wrote."""
-    global _code_stamp
-    if _code_stamp is None:
-        import os
-
-        from bale import __version__
-        from bale.index import candidate, filenames, policy, target
-
-        modules = (candidate, filenames, policy, target, sys.modules[__name__])
-        _code_stamp = (__version__, *(os.stat(m.__file__ or "").st_mtime_ns for m in modules))
-    return _code_stamp
-
-
-def _to_rows(
-    name: NormalizedName,
-    pages: Sequence[ProjectPage],
-    by_version: dict[Version, VersionInfo],
-    chosen: dict[tuple[NormalizedName, Version], Candidate],
-) -> tuple[tuple[object, ...], ...]:
-    """Plain tuples for the listing store; a chosen file is named by (page, position)."""
-    where = {id(file): (p, i) for p, page in enumerate(pages) for i, file in enumerate(page.files)}
-    rows = []
-    for version, info in by_version.items():
-        unavailable = info.unavailable
-        best = chosen.get((name, version))
-        rows.append(
-            (
-                str(version),
-                info.yanked,
-                None if unavailable is None else (unavailable.reason, unavailable.kind.value),
-                None
-                if best is None
-                else (*where[id(best.file)], best.source, best.is_wheel, best.rank, best.build),
-            )
-        )
-    return tuple(rows)
-
-
-def _from_rows(name: NormalizedName, pages: Sequence[ProjectPage], rows: object) -> _Listing | None:
-    """The listing ``_to_rows`` stored, rebuilt on these pages; None if it does not fit them."""
-    if not isinstance(rows, tuple):
-        return None
-    by_version: dict[Version, VersionInfo] = {}
-    chosen: dict[tuple[NormalizedName, Version], Candidate] = {}
-    try:
-        for text, yanked, unavailable, best in rows:
-            version = Version(text)
-            by_version[version] = VersionInfo(
-                version,
-                yanked=yanked,
-                unavailable=None
-                if unavailable is None
-                else Unavailable(unavailable[0], UnavailableKind(unavailable[1])),
-            )
-            if best is not None:
-                page_index, file_index, source, is_wheel, rank, build = best
-                file = pages[page_index].files[file_index]
-                chosen[(name, version)] = Candidate(
-                    name, version, file, source, is_wheel, rank, tuple(build)
+    def _evaluate(self, version: Version) -> tuple[VersionInfo, Candidate | None]:
+        """The version's entry and best file (idempotent: a race between threads evaluates
+        twice and stores the same answer)."""
+        found = self._evaluated.get(version)
+        if found is not None:
+            return found
+        for page in self.pages:
+            files = version_files(page, self.name, version)
+            if files:
+                info, best = _evaluate_version(
+                    self.name, version, files, self.target, self.policy, page.url
                 )
-    except (ValueError, TypeError, IndexError):
-        return None
-    return by_version, chosen
+                break
+        else:
+            info, best = None, None
+        if info is None:  # no file survived the full parse (a malformed wheel name)
+            info = VersionInfo(version, unavailable=Unavailable("has no usable file"))
+        found = self._evaluated[version] = (info, best)
+        return found
+
+
+def _visible(page: ProjectPage, indices: Sequence[int], cutoff: float) -> bool:
+    """Some file of the version was uploaded before ``--exclude-newer`` (or has no time)."""
+    for index in indices:
+        uploaded = upload_timestamp(page.upload_time_at(index))
+        if uploaded is None or uploaded <= cutoff:
+            return True
+    return False
 
 
 def _pin_store(client: IndexClient) -> PinStore:

@@ -447,7 +447,7 @@ def _python_split(
     """Where to split ``fork`` by Python so that newer Pythons get newer versions (as uv does):
     the lowest requires-python lower bound, above the fork's lowest Python, of a version newer
     than a chosen one that was unavailable only for requires-python; None if there is none."""
-    from bale.index.candidate import group_by_version
+    from bale.index.candidate import version_files
     from bale.index.client import NotFound
     from bale.resolver.provider import UnavailableKind
 
@@ -470,12 +470,11 @@ def _python_split(
         found = client.project(name)  # type: ignore[attr-defined]
         if isinstance(found, NotFound):
             continue
-        groups: dict[Version, list[object]] = {}
-        for page in found.pages:  # earlier pages win a version (the index strategy)
-            for version, files in group_by_version(page.files, name).items():
-                groups.setdefault(version, files)  # type: ignore[arg-type]
         for version in newer:
-            files = groups.get(version, [])
+            # The first page that has the version (the index strategy) gives its files.
+            files = next(
+                (f for page in found.pages if (f := version_files(page, name, version))), []
+            )
             spec = next((f.requires_python for f, _ in files if f.requires_python), None)  # type: ignore[attr-defined]
             bound = mk.python_lower_bound(mk.python_range(spec)) if spec else None
             if bound is not None and bound > lowest and (best is None or bound < best):

@@ -15,28 +15,19 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
-
-import urllib3
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    MaxRetryError,
-    NameResolutionError,
-    NewConnectionError,
-    ProtocolError,
-    ProxyError,
-    ReadTimeoutError,
-    SSLError,
-)
 
 from bale.errors import AuthenticationError, NetworkError, OfflineError
 from bale.http.auth import Authenticator, Credentials
-from bale.http.dns import connection_classes
 from bale.http.redact import redact_text, redact_url
 from bale.http.settings import HttpSettings
-from bale.http.tls import ssl_context
+
+if TYPE_CHECKING:
+    import urllib3
+
+# urllib3 (and ssl, through it) is imported on the first request, not with this module: ~20 ms
+# that a warm install answered from the cache (no request at all) does not need to pay.
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
@@ -206,6 +197,9 @@ class HttpSession:
             send.update(headers)
         if creds is not None:
             send["Authorization"] = creds.header()
+        import urllib3
+        from urllib3.exceptions import HTTPError, MaxRetryError
+
         timeout = urllib3.Timeout(connect=self.settings.timeout, read=self.settings.timeout)
         retries = urllib3.Retry(
             total=None,
@@ -282,6 +276,11 @@ class HttpSession:
             return manager
 
     def _make_manager(self, proxy: str | None, insecure: bool) -> urllib3.PoolManager:
+        import urllib3
+
+        from bale.http.dns import connection_classes
+        from bale.http.tls import ssl_context
+
         kwargs: dict[str, Any] = {
             "num_pools": 64,
             "maxsize": self.settings.max_connections,
@@ -351,6 +350,17 @@ def _retry_after(value: str | None) -> float | None:
 
 def _classify(exc: BaseException, shown: str, timeout: float) -> BaseException:
     """Turn a urllib3/OS error into a retryable failure or a final ``NetworkError``."""
+    from urllib3.exceptions import (
+        ConnectTimeoutError,
+        MaxRetryError,
+        NameResolutionError,
+        NewConnectionError,
+        ProtocolError,
+        ProxyError,
+        ReadTimeoutError,
+        SSLError,
+    )
+
     reason: BaseException = exc
     while isinstance(reason, MaxRetryError) and reason.reason is not None:
         reason = reason.reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -283,6 +284,24 @@ def test_warm_pinned_install_makes_no_request(universe, venv_factory, bale, tmp_
     refreshed = bale(*args, "--refresh", "--python", str(third))
     assert refreshed.code == 0, refreshed
     assert any("/simple/" in r.path for r in universe.requests)
+
+
+def test_warm_pinned_install_loads_no_http_stack(universe, venv_factory, bale, tmp_path) -> None:
+    """With no request to make, urllib3 and ssl (~20 ms of imports) are never loaded."""
+    (tmp_path / "requirements.txt").write_text("app==1.0\nlib==2.0\ndeep==0.1\n")
+    args = ["pip", "install", "-i", universe.url, "-r", "requirements.txt"]
+    assert bale(*args, "--python", str(venv_factory(name="first"))).code == 0
+    second = venv_factory(name="second")
+    code = (
+        "import sys\nfrom bale.cli import main\n"
+        f"rc = main({[*args, '--python', str(second)]!r})\n"
+        "print(rc, 'urllib3' in sys.modules, 'ssl' in sys.modules)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert ran.stdout.split() == ["0", "False", "False"], ran.stderr
+    assert installed_versions(second) == {"app": "1.0", "lib": "2.0", "deep": "0.1"}
 
 
 def test_small_wheels_without_metadata_files_are_downloaded_once(

@@ -100,6 +100,30 @@ def test_record_is_void_once_an_input_changes(project, bale, cache_dir) -> None:
     assert (rc, parsed) == (0, False)
 
 
+def test_the_recorded_count_is_what_an_audit_counts(
+    index, venv_factory, bale, cache_dir, tmp_path
+) -> None:
+    """After an install the record takes the resolution's size instead of reading the
+    environment again; with extras, a dependency's extras and a marker that fails here, it is
+    the count the fast path's own audit gives."""
+    app_requires = ["lib[speed]>=1", "winonly; sys_platform == 'win32'", "shell; extra == 'cli'"]
+    index.add(Dist("app", "1.0", requires=app_requires, extras=["cli"]))
+    index.add(Dist("lib", "1.0", requires=["fast; extra == 'speed'"], extras=["speed"]))
+    index.add(Dist("fast", "1.0"))
+    index.add(Dist("shell", "1.0", requires=["fast"]))
+    index.add(Dist("winonly", "1.0"))
+    (tmp_path / "requirements.txt").write_text("app[cli]\n")
+    venv = venv_factory()
+    assert _install(bale, index, venv, tmp_path).code == 0
+    rc, parsed, recorded = _shortcut_in_child(venv, index, tmp_path)
+    assert (rc, parsed) == (0, False)
+    for record in _records(cache_dir):
+        record.unlink()
+    audited = _install(bale, index, venv, tmp_path)
+    assert audited.code == 0 and audited.err.startswith("Audited 4 packages"), audited
+    assert recorded.startswith("Audited 4 packages"), recorded
+
+
 @pytest.mark.parametrize(
     "extra",
     [("--report", "report.json"), ("--dry-run",), ("-v",), ("--strict",), ("--no-deps",)],

@@ -464,13 +464,14 @@ def _record_answer(args, inputs, target, cache, result: InstallResult) -> None: 
     if asked is None or result.dry_run or target.kind != "venv":
         return
     from bale.services import install_memo
+    from bale.services.install import resolved_audit, satisfied_count
 
     if result.audited and not result.resolved:
         audited: int | None = result.audited
     else:
-        from bale.services.install import satisfied_count
-
-        audited = satisfied_count(inputs, target, target.interpreter.markers)
+        audited = resolved_audit(inputs, result, no_deps=args.no_deps)
+        if audited is None:
+            audited = satisfied_count(inputs, target, target.interpreter.markers)
     if audited:
         interpreter = target.interpreter
         watched = [str(interpreter.executable), str(Path(interpreter.prefix, "pyvenv.cfg"))]

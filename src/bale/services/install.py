@@ -182,6 +182,26 @@ def satisfied_count(
     return _audit(inputs, inputs.named, installed, markers, no_deps=False)
 
 
+def resolved_audit(inputs: RequirementInput, result: InstallResult, *, no_deps: bool) -> int | None:
+    """What ``satisfied_count`` would answer right after ``result`` installed a whole
+    resolution, without reading the environment again: the resolution's distributions are the
+    ones the audit walks (the same requirements, metadata and markers) and they are installed
+    now. None when that does not hold by construction (``--no-deps``, constraints, overrides,
+    unnamed, editable or URL requirements, a dry run): the caller audits then."""
+    if (
+        no_deps
+        or result.dry_run
+        or not result.resolved
+        or inputs.constraints
+        or inputs.overrides
+        or inputs.unnamed
+        or inputs.editables
+        or any(r.url for r in inputs.named)
+    ):
+        return None
+    return result.resolved
+
+
 def _audit(
     inputs: RequirementInput,
     roots: Sequence[Requirement],

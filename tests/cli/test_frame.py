@@ -26,6 +26,32 @@ def test_version_as_subprocess_and_python_m() -> None:
     assert result.out.strip() == f"bale {__version__}"
 
 
+def test_a_process_ends_with_its_output_and_exit_code(tmp_path, make_wheel) -> None:
+    """A bale process leaves without the interpreter's teardown (``os._exit`` once its output
+    is flushed): piped output arrives whole, the file it wrote is complete, and the exit code
+    is the command's, for a success and for a failure."""
+    names = [f"pkg{i}" for i in range(40)]
+    wheels = [make_wheel(name, "1.0") for name in names]
+    (tmp_path / "requirements.in").write_text("\n".join(names) + "\n")
+    links = str(wheels[0].parent)
+    args = ["pip", "compile", "requirements.in", "--no-index", "--find-links", links]
+    printed = run_bale_subprocess(args, cwd=tmp_path)
+    assert printed.code == 0, printed
+    assert [line for line in printed.out.splitlines() if "==" in line] == [
+        f"{name}==1.0" for name in sorted(names)
+    ]
+    written = run_bale_subprocess([*args, "-o", "requirements.txt", "-q"], cwd=tmp_path)
+    assert written.code == 0 and written.out == "", written
+    assert (
+        (tmp_path / "requirements.txt")
+        .read_text()
+        .endswith("pkg9==1.0\n    # via -r requirements.in\n")
+    )
+    failed = run_bale_subprocess([*args[:2], "missing.in"], cwd=tmp_path)
+    assert failed.code == ExitCode.USAGE, failed
+    assert "missing.in" in failed.err, failed
+
+
 def test_help_lists_every_command(bale) -> None:
     result = bale("--help")
     assert result.code == 0

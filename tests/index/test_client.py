@@ -127,6 +127,32 @@ def test_small_wheel_is_fetched_whole_when_installing(index, make_client) -> Non
     assert all(r and r.startswith("bytes=") for r in _ranges(index, big.filename))
 
 
+def test_a_wheel_fetched_ahead_is_unpacked_ahead(index, make_client, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """``fetch_archive_soon`` (an exact pin, installing) downloads the wheel and unpacks it into
+    the wheels bucket in the background; a dry run (not installing) does neither."""
+    import time
+
+    from bale.cache.wheels import unpack_wheel
+
+    index.add(Dist("pinned", "1.0", files={"pinned/data.txt": "x"}))
+    dry, _, _ = make_client(index.url)
+    [candidate] = dry.candidates("pinned")
+    dry.fetch_archive_soon(candidate)
+    time.sleep(0.2)
+    assert not index.count("/files/pinned-1.0-py3-none-any.whl")
+    client, _, _ = make_client(index.url, installing=True)
+    [candidate] = client.candidates("pinned")
+    client.fetch_archive_soon(candidate)
+    entry = cache_dir / "wheels-v1" / str(candidate.sha256)
+    deadline = time.monotonic() + 10
+    while not entry.is_dir() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert entry.is_dir()
+    stored = client.fetch_archive(candidate)  # the install's own calls find both done
+    assert unpack_wheel(Path(stored.path), client.cache, sha256=stored.sha256).tree.is_dir()
+    assert index.count("/files/pinned-1.0-py3-none-any.whl") == 1
+
+
 def test_an_unchanged_page_without_validators_is_not_parsed_again(
     index, make_wheel, make_client, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

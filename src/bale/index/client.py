@@ -490,12 +490,20 @@ class IndexClient:
         return stored
 
     def fetch_archive_soon(self, candidate: Candidate) -> None:
-        """Start ``fetch_archive`` in the background (installing only): the download of an exact
-        pin then overlaps the rest of the resolution; the install's own ``fetch_archive`` joins
-        it (single flight) or finds it stored. A failure here is not reported: that later call
-        meets it again."""
+        """Start ``fetch_archive`` in the background (installing only), then unpack a wheel into
+        the cache's ``wheels`` bucket: the download and the unpacking of an exact pin overlap
+        the rest of the resolution, which mostly waits on the network; the install's own
+        ``fetch_archive`` joins it (single flight) or finds it stored, and its unpacking finds
+        the entry made. A failure here is not reported: those later calls meet it again."""
         if self.options.installing and not self.offline:
-            background(self.fetch_archive, candidate)
+            background(self._fetch_ahead, candidate)
+
+    def _fetch_ahead(self, candidate: Candidate) -> None:
+        stored = self.fetch_archive(candidate)
+        if candidate.is_wheel:
+            from bale.cache.wheels import unpack_wheel
+
+            unpack_wheel(Path(stored.path), self.cache, sha256=stored.sha256)
 
     def _check_against_pep658(self, candidate: Candidate, stored: StoredArchive) -> None:
         key = metadata_key(candidate.sha256, candidate.url)

@@ -52,6 +52,10 @@ def test_no_environment_says_how_to_get_one(make_wheel, tmp_path: Path, bale) ->
     result = bale("pip", "install", str(make_wheel("a", "1")), cwd=tmp_path)
     assert result.code == 1
     assert "bale venv" in result.err and "--system" in result.err
+    # The target is found while the requirements are read: its error still comes first.
+    both = bale("pip", "install", "-r", "missing.txt", cwd=tmp_path)
+    assert both.code == 1 and "no virtual environment found" in both.err, both
+    assert "missing.txt" not in both.err
 
 
 def test_bad_wheel_exit_code_and_message(make_wheel, venv_factory, bale) -> None:

@@ -352,7 +352,6 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     from bale.cli.env_options import console_reporter, target_from_args
     from bale.cli.frame import default_cache_dir
     from bale.errors import UsageError
-    from bale.services.requirements_io import read_inputs
     from bale.ui.console import console_for
 
     console = console_for(opts)
@@ -371,10 +370,21 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     if args.no_build:
         args.only_binary = [*args.only_binary, ":all:"]
     wheels = _local_wheels(args.packages)
-    target = target_from_args(args, opts, for_write=True)
-    console.detail(f"using the {target.describe()}")
+    # Finding the target may run the interpreter (a ~20 ms probe in a child process when the
+    # cache has no answer): meanwhile this thread reads the requirements and imports the
+    # install service. Errors come out in the same order (the target's first).
+    from bale.http.parallel import background
+
+    finding = background(lambda: target_from_args(args, opts, for_write=True))
     reporter = console_reporter(console, progress=not args.no_progress)
     cache = Cache(default_cache_dir(opts))
+    try:
+        inputs = _read_inputs_and_prepare(args, cwd)
+    except BaseException:
+        finding.result()  # a target error is the one to report
+        raise
+    target = finding.result()
+    console.detail(f"using the {target.describe()}")
     if wheels is not None and not args.requirement_files and not args.editables:
         from bale.services.install import local_wheels_need_resolution
 
@@ -386,15 +396,6 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     if locks:
         return _install_pylock(args, opts, console, target, cache, locks, reporter)
 
-    inputs = read_inputs(
-        args.packages,
-        files=args.requirement_files,
-        editables=args.editables,
-        constraints=args.constraint_files,
-        overrides=args.override_files,
-        cwd=cwd,
-        environ=os.environ,
-    )
     for warning in inputs.warnings:
         console.warn(warning)
     apply_file_options(args, inputs)
@@ -409,6 +410,30 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     if args.strict and not result.dry_run:
         return _strict_check(console, target)
     return 0
+
+
+def _read_inputs_and_prepare(args, cwd: Path):  # type: ignore[no-untyped-def]
+    """The requirements as ``_install`` needs them, read while the target is being found
+    (None for a lock, which is read on its own path); the install service is imported
+    meanwhile too."""
+    from bale.services.requirements_io import read_inputs
+
+    if any(_is_pylock(f) for f in args.requirement_files):
+        return None
+    inputs = read_inputs(
+        args.packages,
+        files=args.requirement_files,
+        editables=args.editables,
+        constraints=args.constraint_files,
+        overrides=args.override_files,
+        cwd=cwd,
+        environ=os.environ,
+    )
+    # Imported now, while the interpreter is probed, rather than after.
+    import bale.cli.index_options
+    import bale.services.install  # noqa: F401
+
+    return inputs
 
 
 def _install(args, opts, console, target, cache, inputs, reporter) -> InstallResult:  # type: ignore[no-untyped-def]

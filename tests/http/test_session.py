@@ -245,3 +245,30 @@ def test_trusted_host_skips_verification(tls_server) -> None:  # type: ignore[no
     url, _ = tls_server
     session, _ = _session(retries=0, trusted_hosts=("127.0.0.1",))
     assert session.get(url).body == b"ok"
+
+
+def test_a_context_made_ahead_serves_the_first_request(tls_server) -> None:  # type: ignore[no-untyped-def]
+    """``tls.prepare`` (a command sure to use the network) makes the context the session's
+    first connection then uses, once per process."""
+    from bale.http.tls import prepare, ssl_context
+
+    url, cert = tls_server
+    settings = settings_from({}, cert=cert, retries=0)
+    prepare(settings)
+    made = ssl_context(settings)
+    session = HttpSession(settings)
+    assert session.get(url).body == b"ok"
+    assert session._context is made
+
+
+def test_a_bad_bundle_prepared_ahead_is_the_requests_error(tls_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bale.errors import ConfigError
+    from bale.http.tls import prepare
+
+    url, _ = tls_server
+    bogus = tmp_path / "bogus.pem"
+    bogus.write_text("not a certificate\n")
+    settings = settings_from({}, cert=bogus, retries=0)
+    prepare(settings)  # says nothing: the request does
+    with pytest.raises(ConfigError, match="cannot read CA bundle"):
+        HttpSession(settings).get(url)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bale.cli.frame import GlobalOptions
+    from bale.http.settings import HttpSettings
     from bale.index.client import IndexClient
     from bale.index.target import Target
     from bale.ui.console import Console
@@ -148,6 +149,36 @@ def add_index_arguments(parser: argparse.ArgumentParser, *, selection: bool = Tr
     net.add_argument("--proxy", metavar="URL", help="proxy for every request")
 
 
+def warm_up_network(args: argparse.Namespace, opts: GlobalOptions) -> None:
+    """Start, in the background, what the first request of a command will need (urllib3's
+    import, the TLS context: ~35 ms) when the network is certain: the cache holds no index page
+    at all (a first run, a fresh CI cache). Otherwise nothing: a warm run may need no request."""
+    from bale.cache.layout import BUCKETS
+    from bale.cli.frame import default_cache_dir
+
+    if opts.offline or (default_cache_dir(opts) / BUCKETS["simple"]).exists():
+        return
+    from bale.http.parallel import background
+    from bale.http.tls import prepare
+
+    background(prepare, _http_settings(args))
+
+
+def _http_settings(args: argparse.Namespace) -> HttpSettings:
+    from bale.http.settings import settings_from
+
+    return settings_from(
+        os.environ,
+        timeout=args.timeout,
+        retries=args.retries,
+        cert=args.cert,
+        client_cert=args.client_cert,
+        trusted_hosts=tuple(args.trusted_hosts),
+        keyring_provider=args.keyring_provider,
+        proxy=args.proxy,
+    )
+
+
 def open_index(
     args: argparse.Namespace,
     opts: GlobalOptions,
@@ -164,23 +195,13 @@ def open_index(
     from bale.cli.frame import default_cache_dir
     from bale.http.auth import Authenticator
     from bale.http.session import HttpSession
-    from bale.http.settings import settings_from
     from bale.index.client import IndexClient, IndexOptions
     from bale.index.policy import SelectionPolicy, format_control, parse_exclude_newer
     from bale.index.sources import build_sources
     from bale.index.target import target_for
 
     env = os.environ
-    settings = settings_from(
-        env,
-        timeout=args.timeout,
-        retries=args.retries,
-        cert=args.cert,
-        client_cert=args.client_cert,
-        trusted_hosts=tuple(args.trusted_hosts),
-        keyring_provider=args.keyring_provider,
-        proxy=args.proxy,
-    )
+    settings = _http_settings(args)
     sources = build_sources(
         index_url=args.index_url,
         extra_index_urls=args.extra_index_url,

@@ -218,7 +218,7 @@ def _option_lines(args: argparse.Namespace) -> tuple[str, ...]:
 def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     from packaging.utils import canonicalize_name
 
-    from bale.cli.index_options import open_index
+    from bale.cli.index_options import open_index, warm_up_network
     from bale.cli.pip_install import apply_file_options, apply_settings, load_command_settings
     from bale.core.lock_requirements import WriterOptions
     from bale.errors import UsageError
@@ -242,6 +242,7 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     settings = load_command_settings(opts, console, cwd, pip_compat=False)
     apply_settings(args, settings)
     _apply_pip_index_settings(args, opts, cwd, console, frozenset(settings.warnings))
+    warm_up_network(args, opts)
     sources = list(args.src_files)
     if not sources:
         for default in ("requirements.in", "pyproject.toml", "setup.cfg"):

@@ -370,6 +370,9 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     if args.no_build:
         args.only_binary = [*args.only_binary, ":all:"]
     wheels = _local_wheels(args.packages)
+    from bale.cli.index_options import warm_up_network
+
+    warm_up_network(args, opts)
     # Finding the target may run the interpreter (a ~20 ms probe in a child process when the
     # cache has no answer): meanwhile this thread reads the requirements and imports the
     # install service. Errors come out in the same order (the target's first).

@@ -9,13 +9,40 @@ installed; otherwise ``ssl.create_default_context()``, which reads OpenSSL's def
 from __future__ import annotations
 
 import ssl
+import threading
 
 from bale.errors import ConfigError
 from bale.http.settings import HttpSettings
 
+# Contexts made in this process, by trust roots and client certificate: loading a CA bundle is
+# ~18 ms, paid once (and possibly ahead of time, by ``prepare``), not once per session.
+_lock = threading.Lock()
+_made: dict[tuple[object, object], ssl.SSLContext] = {}
+
 
 def ssl_context(settings: HttpSettings) -> ssl.SSLContext:
     """A client context for every verified connection of one session."""
+    key = (settings.cert, settings.client_cert)
+    with _lock:  # a context being made ahead (``prepare``) is waited for, not made twice
+        context = _made.get(key)
+        if context is None:
+            context = _made[key] = _make(settings)
+    return context
+
+
+def prepare(settings: HttpSettings) -> None:
+    """Make the context for ``settings`` now (and import urllib3, which the first connection
+    needs too), so that a command sure to use the network does it while other work goes on
+    instead of inside its first request. Errors are left for the request to meet."""
+    try:
+        import urllib3  # noqa: F401
+
+        ssl_context(settings)
+    except Exception:  # the first request reports it
+        return
+
+
+def _make(settings: HttpSettings) -> ssl.SSLContext:
     cert = settings.cert
     if cert is not None:
         if cert.is_dir():

@@ -65,6 +65,19 @@ def uv_binary() -> str | None:
     return None
 
 
+def compile_bale_bytecode() -> None:
+    """Write the bytecode of the bale this interpreter imports (an editable install is never
+    byte-compiled, and this machine sets PYTHONDONTWRITEBYTECODE): without it, a module edited
+    since its last compilation is compiled again in every timed run, as no user's install is
+    (pip compiles a package's bytecode when it installs it)."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("bale")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        compileall.compile_dir(folder, quiet=1)
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """This process's environment without any PIP_*, UV_* or BALE_* variable, nor VIRTUAL_ENV.
 

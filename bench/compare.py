@@ -66,6 +66,7 @@ from common import (
     Series,
     bale_script,
     clean_env,
+    compile_bale_bytecode,
     fresh_venv,
     interleaved,
     latest_results,
@@ -560,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         measured = f"commit {commit} (snapshot in {bale_venv})"
     elif bale_venv:
         measured = f"the bale installed in {bale_venv}"
+    if not bale_venv:
+        compile_bale_bytecode()
     tools, notes = make_tools([t for t in args.tools.split(",") if t], bale_venv)
     if not tools:
         raise SystemExit("no tool to run")

@@ -35,6 +35,7 @@ from common import (
     Series,
     bale_script,
     clean_env,
+    compile_bale_bytecode,
     fresh_venv,
     interleaved,
     markdown_table,
@@ -148,6 +149,7 @@ def main() -> int:
     parser.add_argument("--sync-set", default="large", help="the set of the no-op sync")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    compile_bale_bytecode()
     args.data.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="bale-bench-compile-", dir=args.data))
     results: dict[str, dict[str, Series]] = {}

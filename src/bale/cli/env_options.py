@@ -87,5 +87,3 @@ def console_reporter(console: Console, *, progress: bool = False) -> Reporter:
     from bale.ui.progress import make_reporter
 
     return make_reporter(console, progress=progress)
-
-

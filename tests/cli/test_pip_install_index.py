@@ -86,6 +86,18 @@ def test_installed_version_is_kept_until_upgrade(universe, venv_factory, bale) -
     assert installed_versions(venv)["lib"] == "2.0"
 
 
+def test_no_deps_reads_no_dependency_page(universe, venv_factory, bale, tmp_path) -> None:
+    """``--no-deps`` lists the roots alone: no page of a dependency is read, not even ahead."""
+    venv = venv_factory()
+    fresh = {"BALE_CACHE_DIR": str(tmp_path / "fresh-cache")}
+    args = ["pip", "install", "--python", str(venv), "-i", universe.url, "app", "--no-deps"]
+    result = bale(*args, env=fresh)
+    assert result.code == 0, result
+    assert installed_versions(venv) == {"app": "1.0"}
+    pages = {r.path for r in universe.requests if "/simple/" in r.path}
+    assert pages == {"/simple/app/"}, pages
+
+
 def test_requirements_file_with_options_and_constraints(
     universe, venv_factory, bale, tmp_path
 ) -> None:

@@ -920,6 +920,9 @@ def _resolve_no_deps(inputs, provider, settings, preferences):  # type: ignore[n
             answer = super().dependencies(name, version)
             return Available([]) if isinstance(answer, Available) else answer
 
+        def _follow(self, candidates):  # type: ignore[no-untyped-def]
+            return  # no dependency is ever listed: nothing to look ahead for
+
     provider.__class__ = NoDeps
     return resolve_requirements(inputs, provider, settings, preferences)
 

@@ -12,6 +12,7 @@ entries that way is several times faster than re-parsing JSON (PERFORMANCE.md ru
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 import marshal
@@ -179,26 +180,10 @@ class ProjectPage:
         return self._files
 
     def with_digest(self, digest: str | None) -> ProjectPage:
-        if self._entries is not None and self._filenames is not None:
-            return ProjectPage._of_entries(
-                self.name,
-                self.url,
-                self._entries,
-                self._filenames,
-                self.api_version,
-                self.versions,
-                self.newer_minor,
-                digest,
-            )
-        return ProjectPage(
-            self.name,
-            self.url,
-            self.files,
-            self.api_version,
-            self.versions,
-            self.newer_minor,
-            digest,
-        )
+        """This page as read from the body ``digest`` names (entries and built files shared)."""
+        page = copy.copy(self)
+        page.digest = digest
+        return page
 
     def _identity(self) -> tuple[object, ...]:
         return (

@@ -58,6 +58,12 @@ def test_no_environment_says_how_to_get_one(make_wheel, tmp_path: Path, bale) ->
     assert "missing.txt" not in both.err
 
 
+def test_a_wheel_path_with_a_bad_name_is_a_wheel_error(venv_factory, bale, tmp_path) -> None:
+    (tmp_path / "Weird.whl").write_bytes(b"junk")
+    result = bale("pip", "install", "--python", str(venv_factory()), "Weird.whl", cwd=tmp_path)
+    assert result.code == 5 and "not a valid wheel file name" in result.err, result
+
+
 def test_bad_wheel_exit_code_and_message(make_wheel, venv_factory, bale) -> None:
     bad = make_wheel("bad", "1.0", record_wrong_hash="bad/__init__.py")
     result = bale("pip", "install", "--python", str(venv_factory()), str(bad))

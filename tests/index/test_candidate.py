@@ -168,6 +168,8 @@ def test_version_indices_agree_with_the_full_parse() -> None:
         "python-dateutil-1.0.win32.exe",
         "python_dateutil-2.8.2-cp311-cp311-manylinux_2_17_x86_64.whl",
         "python-dateutil-2.8.2.tar.bz2",
+        "python_dateutil-3.0-x-py3-none-any.whl",  # a build tag must start with a digit
+        "python_dateutil-3.1--py3-none-any.whl",  # an empty build tag
     ]
     files = [_file(n) for n in names]
     full = {

@@ -53,11 +53,13 @@ UNIVERSE = {
 }
 
 
-def _provider(index, tmp_path: Path, exclude_newer: str | None = None) -> IndexProvider:
+def _provider(
+    index, tmp_path: Path, exclude_newer: str | None = None, find_links: tuple[str, ...] = ()
+) -> IndexProvider:
     env: dict[str, str] = {}
     session = HttpSession(settings_from(env), auth=Authenticator(env=env))
     client = IndexClient(
-        build_sources(index_url=index.url, env=env),
+        build_sources(index_url=index.url, find_links=list(find_links), env=env),
         Cache(tmp_path / "cache"),
         session,
         IndexOptions(
@@ -220,3 +222,33 @@ def test_the_newest_versions_dependencies_are_listed_ahead(index, tmp_path: Path
     time.sleep(0.3)
     assert index.count("/simple/solo/") == 1
     assert index.count("/simple/later/") == 0
+
+
+def test_a_failed_look_ahead_is_not_the_solves_failure(index, tmp_path: Path) -> None:
+    """The newest version's metadata fails to arrive: looking ahead from it gives up quietly,
+    and the solve, which never needs that version, succeeds."""
+    index.add(Dist("app", "1.0"))
+    index.add(Dist("app", "2.0", requires=["lib"]))
+    index.add(Dist("lib", "1.0"))
+    index.fail_next(100, status=500, match="app-2.0")
+    provider = _provider(index, tmp_path)
+    with provider.looking_ahead():
+        resolution = resolve(_requirements("app<2"), provider)
+    assert {name: str(v) for name, v in resolution.pins.items()} == {"app": "1.0"}
+
+
+def test_exclude_newer_takes_a_version_from_the_page_where_it_is_old(
+    index, tmp_path: Path, make_wheel
+) -> None:
+    """The index's app 2.0 was uploaded after the cutoff, a find-links folder's was not (no
+    upload time): 2.0 is listed, from the folder."""
+    index.add(Dist("app", "1.0"))
+    index.add(Dist("app", "2.0"))
+    index.upload_times["app-2.0-py3-none-any.whl"] = "2030-01-01T00:00:00Z"
+    folder = make_wheel("app", "2.0").parent
+    provider = _provider(index, tmp_path, exclude_newer="2029-01-01", find_links=(folder.as_uri(),))
+    name = canonicalize_name("app")
+    listed = provider.versions(name)
+    assert [str(i.version) for i in listed] == ["1.0", "2.0"]  # type: ignore[union-attr]
+    chosen = provider.candidate(name, Version("2.0"))
+    assert chosen.url.startswith("file:"), chosen

@@ -381,19 +381,21 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     finding = background(lambda: target_from_args(args, opts, for_write=True))
     reporter = console_reporter(console, progress=not args.no_progress)
     cache = Cache(default_cache_dir(opts))
+    wheels_only = wheels is not None and not args.requirement_files and not args.editables
     try:
-        inputs = _read_inputs_and_prepare(args, cwd)
+        inputs = None if wheels_only else _read_inputs_and_prepare(args, cwd)
     except BaseException:
         finding.result()  # a target error is the one to report
         raise
     target = finding.result()
     console.detail(f"using the {target.describe()}")
-    if wheels is not None and not args.requirement_files and not args.editables:
+    if wheels_only:
         from bale.services.install import local_wheels_need_resolution
 
         # Wheel files alone install directly, unless their dependencies must be resolved.
         if args.no_deps or not local_wheels_need_resolution(wheels, target):
             return _install_local_wheels(args, console, target, cache, wheels, reporter)
+        inputs = _read_inputs_and_prepare(args, cwd)
 
     locks = [f for f in args.requirement_files if _is_pylock(f)]
     if locks:

@@ -223,7 +223,12 @@ def version_indices(filenames: Sequence[str], name: str) -> dict[Version, list[i
     versions: dict[str, Version | None] = {}
     for index, filename in enumerate(filenames):
         if filename.endswith(".whl"):
-            if not 4 <= filename.count("-") <= 5:
+            dashes = filename.count("-")
+            if dashes == 5:  # a build tag, which must start with a digit
+                first = filename.split("-", 3)[2][:1]
+                if not first or first not in "0123456789":
+                    continue
+            elif dashes != 4:
                 continue
             spelled, _, rest = filename.partition("-")
             mine = ours.get(spelled)

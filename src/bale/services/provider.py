@@ -191,24 +191,31 @@ class IndexProvider(Provider):
             self._ahead = False
 
     def _follow(self, candidates: Sequence[Candidate]) -> None:
-        """List, in the background, the dependencies of ``candidates`` (their metadata is
-        cached by now) whose markers hold on the target without extras."""
+        """List, in the background, the dependencies of ``candidates`` whose markers hold on the
+        target without extras. Run in the pool, quietly: it is called while a project is listed
+        (possibly on the solver's thread), and a metadata file that fails to arrive or a marker
+        that fails to evaluate is the solver's to meet if it ever asks, not a reason to fail."""
+        if not self._ahead:
+            return
+        from bale.http.parallel import executor
+
+        executor().submit(self._follow_quietly, list(candidates))
+
+    def _follow_quietly(self, candidates: list[Candidate]) -> None:
         if not self._ahead:
             return
         env = {**self._markers, "extra": ""}
         names: list[NormalizedName] = []
         for candidate in candidates:
-            metadata = self.client.metadata(candidate)
-            if isinstance(metadata, MetadataUnavailable):
-                continue
             try:
-                requirements = metadata.requires_dist or ()
-            except InvalidMetadata:
-                continue
-            for requirement in requirements:
-                if requirement.marker is not None and not requirement.marker.evaluate(env):
+                metadata = self.client.metadata(candidate)
+                if isinstance(metadata, MetadataUnavailable):
                     continue
-                names.append(canonicalize_name(requirement.name))
+                for requirement in metadata.requires_dist or ():
+                    if requirement.marker is None or requirement.marker.evaluate(env):
+                        names.append(canonicalize_name(requirement.name))
+            except Exception:  # see _follow
+                continue
         with self._lock:
             fresh = [
                 n
@@ -391,19 +398,31 @@ class _ProjectListing:
         self.target = target
         self.policy = policy
         self._evaluated: dict[Version, tuple[VersionInfo, Candidate | None]] = {}
+        self._page_of: dict[Version, ProjectPage] = {}
 
     def infos(self) -> list[VersionInfo]:
-        where: dict[Version, ProjectPage] = {}
+        """The versions, ascending. A version is listed from the first page that has a file of
+        it uploaded before ``--exclude-newer`` (the first page that has it at all, without one),
+        as the index strategy orders the pages."""
+        where: dict[Version, list[ProjectPage]] = {}
         for page in self.pages:
             for version in page_versions(page, self.name):
-                where.setdefault(version, page)
+                where.setdefault(version, []).append(page)
         cutoff = self.policy.exclude_newer
         infos = []
         for version in sorted(where):
-            page = where[version]
+            page = next(
+                (
+                    p
+                    for p in where[version]
+                    if cutoff is None or _visible(p, page_versions(p, self.name)[version], cutoff)
+                ),
+                None,
+            )
+            if page is None:
+                continue  # every file is newer than --exclude-newer: the version does not exist
+            self._page_of[version] = page
             indices = page_versions(page, self.name)[version]
-            if cutoff is not None and not _visible(page, indices, cutoff):
-                continue
             if any(page.yanked_at(i) for i in indices):
                 infos.append(self._evaluate(version)[0])
             else:
@@ -417,21 +436,20 @@ class _ProjectListing:
         return self._evaluate(version)[0].unavailable
 
     def _evaluate(self, version: Version) -> tuple[VersionInfo, Candidate | None]:
-        """The version's entry and best file (idempotent: a race between threads evaluates
-        twice and stores the same answer)."""
+        """The version's entry and best file, from the page it was listed from (idempotent: a
+        race between threads evaluates twice and stores the same answer)."""
         found = self._evaluated.get(version)
         if found is not None:
             return found
-        for page in self.pages:
-            files = version_files(page, self.name, version)
-            if files:
-                info, best = _evaluate_version(
-                    self.name, version, files, self.target, self.policy, page.url
-                )
-                break
-        else:
-            info, best = None, None
-        if info is None:  # no file survived the full parse (a malformed wheel name)
+        page = self._page_of.get(version)
+        files = version_files(page, self.name, version) if page is not None else []
+        info: VersionInfo | None = None
+        best: Candidate | None = None
+        if page is not None and files:
+            info, best = _evaluate_version(
+                self.name, version, files, self.target, self.policy, page.url
+            )
+        if info is None:  # not a listed version (asked for by a pin that does not exist)
             info = VersionInfo(version, unavailable=Unavailable("has no usable file"))
         found = self._evaluated[version] = (info, best)
         return found

@@ -178,3 +178,11 @@ def test_version_indices_agree_with_the_full_parse() -> None:
     }
     assert version_indices(names, "python-dateutil") == full
     assert set(full) == {Version("2.8.2"), Version("2.9.0.post0")}
+
+
+def test_the_policy_hides_what_was_uploaded_after_the_cutoff() -> None:
+    policy = SelectionPolicy(exclude_newer=parse_exclude_newer("2021-06-01"))
+    assert policy.hides("2021-06-02T00:00:01Z")
+    assert not policy.hides("2021-06-01T23:59:59.5Z")  # a date means the end of that day
+    assert not policy.hides(None) and not policy.hides("yesterday")  # no readable time: kept
+    assert not SelectionPolicy().hides("2099-01-01T00:00:00Z")

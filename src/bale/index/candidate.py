@@ -27,7 +27,7 @@ from bale.index.filenames import (
     sdist_stem,
 )
 from bale.index.pages import IndexFile, ProjectPage
-from bale.index.policy import SelectionPolicy, upload_timestamp
+from bale.index.policy import SelectionPolicy
 from bale.index.target import Target
 
 SDIST_RANK = 1 << 30
@@ -133,10 +133,8 @@ def evaluate_file(
     if file.yanked is not None and not allow_yanked:
         reason = f": {file.yanked}" if file.yanked else ""
         return f"{file.filename} was yanked{reason}"
-    if policy.exclude_newer is not None and not upload_checked:
-        uploaded = upload_timestamp(file.upload_time)
-        if uploaded is not None and uploaded > policy.exclude_newer:
-            return f"{file.filename} was uploaded after the --exclude-newer date"
+    if not upload_checked and policy.hides(file.upload_time):
+        return f"{file.filename} was uploaded after the --exclude-newer date"
     if parsed.is_wheel:
         if not policy.allows_wheel(name):
             return f"{file.filename} is a wheel and --no-binary excludes wheels of {name}"
@@ -170,10 +168,8 @@ def file_rank(
     best of many files, most of which are rejected or lose."""
     if file.yanked is not None and not allow_yanked:
         return None
-    if policy.exclude_newer is not None and not upload_checked:
-        uploaded = upload_timestamp(file.upload_time)
-        if uploaded is not None and uploaded > policy.exclude_newer:
-            return None
+    if not upload_checked and policy.hides(file.upload_time):
+        return None
     if parsed.is_wheel:
         if not policy.allows_wheel(name):
             return None

@@ -38,6 +38,14 @@ class SelectionPolicy:
             return False
         return not (ALL in self.only_binary and name not in self.no_binary)
 
+    def hides(self, upload_time: str | None) -> bool:
+        """True when ``--exclude-newer`` hides a file uploaded at ``upload_time`` (an index's
+        ISO 8601 text); a file without a readable upload time is never hidden."""
+        if self.exclude_newer is None:
+            return False
+        uploaded = upload_timestamp(upload_time)
+        return uploaded is not None and uploaded > self.exclude_newer
+
 
 def format_control(values: Iterable[str]) -> frozenset[str]:
     """``["numpy,scipy", ":all:"]`` -> normalized set; ``:none:`` clears what came before."""

@@ -474,9 +474,8 @@ def _files_for_pins(
     from bale.http.parallel import parallel_map
     from bale.index.candidate import version_files
     from bale.index.client import NotFound
-    from bale.index.policy import upload_timestamp
 
-    cutoff = client.options.policy.exclude_newer  # type: ignore[attr-defined]
+    policy = client.options.policy  # type: ignore[attr-defined]
 
     def one(item: tuple[NormalizedName, Version]) -> tuple[NormalizedName, list[_File]]:
         name, version = item
@@ -489,10 +488,8 @@ def _files_for_pins(
                 continue
             result = []
             for file, parsed in group:
-                if cutoff is not None:
-                    uploaded = upload_timestamp(file.upload_time)
-                    if uploaded is not None and uploaded > cutoff:
-                        continue
+                if policy.hides(file.upload_time):
+                    continue
                 sha256 = file.sha256
                 if sha256 is None:
                     stored = client.archives.fetch(  # type: ignore[attr-defined]

@@ -42,7 +42,7 @@ from bale.index.candidate import (
 from bale.index.client import IndexClient, MetadataUnavailable, NotFound
 from bale.index.filenames import ParsedFilename
 from bale.index.pages import IndexFile, ProjectPage
-from bale.index.policy import SelectionPolicy, upload_timestamp
+from bale.index.policy import SelectionPolicy
 from bale.index.target import Target
 from bale.resolver.provider import (
     Available,
@@ -408,14 +408,14 @@ class _ProjectListing:
         for page in self.pages:
             for version in page_versions(page, self.name):
                 where.setdefault(version, []).append(page)
-        cutoff = self.policy.exclude_newer
+        hiding = self.policy.exclude_newer is not None
         infos = []
         for version in sorted(where):
             page = next(
                 (
                     p
                     for p in where[version]
-                    if cutoff is None or _visible(p, page_versions(p, self.name)[version], cutoff)
+                    if not hiding or _visible(p, page_versions(p, self.name)[version], self.policy)
                 ),
                 None,
             )
@@ -455,13 +455,9 @@ class _ProjectListing:
         return found
 
 
-def _visible(page: ProjectPage, indices: Sequence[int], cutoff: float) -> bool:
-    """Some file of the version was uploaded before ``--exclude-newer`` (or has no time)."""
-    for index in indices:
-        uploaded = upload_timestamp(page.upload_time_at(index))
-        if uploaded is None or uploaded <= cutoff:
-            return True
-    return False
+def _visible(page: ProjectPage, indices: Sequence[int], policy: SelectionPolicy) -> bool:
+    """Some file of the version is not hidden by ``--exclude-newer``."""
+    return not all(policy.hides(page.upload_time_at(index)) for index in indices)
 
 
 def _pin_store(client: IndexClient) -> PinStore:
@@ -491,16 +487,10 @@ def _evaluate_version(
     source: str,
 ) -> tuple[VersionInfo | None, Candidate | None]:
     """The listing entry for one version and its best file (None: hidden by --exclude-newer)."""
-    cutoff = getattr(policy, "exclude_newer", None)
-    if cutoff is not None:
-        visible = []
-        for file, parsed in files:
-            uploaded = upload_timestamp(file.upload_time)
-            if uploaded is None or uploaded <= cutoff:
-                visible.append((file, parsed))
-        if not visible:
+    if policy.exclude_newer is not None:
+        files = [(file, parsed) for file, parsed in files if not policy.hides(file.upload_time)]
+        if not files:
             return None, None
-        files = visible
     # The best file (and the best yanked one) by rank, then build tag; the first file wins a
     # tie. Ranks only: a Candidate is built for the winner, reasons only when none is usable.
     best: tuple[int, tuple[int, str] | tuple[()], IndexFile, ParsedFilename] | None = None

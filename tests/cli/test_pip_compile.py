@@ -80,6 +80,26 @@ def test_generate_hashes_lists_every_file_of_the_version(universe, bale, tmp_pat
     )
 
 
+def test_hashes_come_from_the_page_the_version_was_listed_from(
+    index, bale, tmp_path, make_wheel
+) -> None:
+    """``--exclude-newer`` hides the index's app 2.0 (uploaded later), not the find-links
+    folder's copy: 2.0 is chosen from the folder, and its hash is the folder's file's."""
+    index.add(Dist("app", "1.0"))
+    index.add(Dist("app", "2.0"))
+    index.upload_times["app-2.0-py3-none-any.whl"] = "2030-01-01T00:00:00Z"
+    local = make_wheel("app", "2.0")
+    (tmp_path / "requirements.in").write_text("app\n")
+    result = bale(
+        "pip", "compile", "-i", index.url, "--find-links", str(local.parent),
+        "--exclude-newer", "2029-01-01", "--generate-hashes", "--no-header", "--no-annotate",
+        "requirements.in",
+    )  # fmt: skip
+    assert result.code == 0, result
+    digest = hashlib.sha256(local.read_bytes()).hexdigest()
+    assert result.out == f"app==2.0 \\\n    --hash=sha256:{digest}\n"
+
+
 def test_hashed_output_installs_with_real_pip(universe, bale, tmp_path, venv_factory) -> None:
     import subprocess
 

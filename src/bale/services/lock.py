@@ -483,13 +483,17 @@ def _files_for_pins(
         if isinstance(found, NotFound):
             return name, []
         for page in found.pages:
-            group = version_files(page, name, version)
+            # The first page with a file of the version that --exclude-newer does not hide: the
+            # page the listing took the version from.
+            group = [
+                (file, parsed)
+                for file, parsed in version_files(page, name, version)
+                if not policy.hides(file.upload_time)
+            ]
             if not group:
                 continue
             result = []
             for file, parsed in group:
-                if policy.hides(file.upload_time):
-                    continue
                 sha256 = file.sha256
                 if sha256 is None:
                     stored = client.archives.fetch(  # type: ignore[attr-defined]

@@ -404,25 +404,17 @@ class _ProjectListing:
         """The versions, ascending. A version is listed from the first page that has a file of
         it uploaded before ``--exclude-newer`` (the first page that has it at all, without one),
         as the index strategy orders the pages."""
-        where: dict[Version, list[ProjectPage]] = {}
+        where: dict[Version, list[tuple[ProjectPage, list[int]]]] = {}
         for page in self.pages:
-            for version in page_versions(page, self.name):
-                where.setdefault(version, []).append(page)
-        hiding = self.policy.exclude_newer is not None
+            for version, indices in page_versions(page, self.name).items():
+                where.setdefault(version, []).append((page, indices))
         infos = []
         for version in sorted(where):
-            page = next(
-                (
-                    p
-                    for p in where[version]
-                    if not hiding or _visible(p, page_versions(p, self.name)[version], self.policy)
-                ),
-                None,
-            )
-            if page is None:
+            found = next(((p, i) for p, i in where[version] if _visible(p, i, self.policy)), None)
+            if found is None:
                 continue  # every file is newer than --exclude-newer: the version does not exist
+            page, indices = found
             self._page_of[version] = page
-            indices = page_versions(page, self.name)[version]
             if any(page.yanked_at(i) for i in indices):
                 infos.append(self._evaluate(version)[0])
             else:

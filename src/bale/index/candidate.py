@@ -25,6 +25,7 @@ from bale.index.filenames import (
     parse_filename,
     parse_version,
     sdist_stem,
+    split_sdist,
 )
 from bale.index.pages import IndexFile, ProjectPage
 from bale.index.policy import SelectionPolicy
@@ -217,6 +218,13 @@ def version_indices(filenames: Sequence[str], name: str) -> dict[Version, list[i
     groups: dict[Version, list[int]] = {}
     ours: dict[str, bool] = {}
     versions: dict[str, Version | None] = {}
+
+    def is_project(spelled: str) -> bool:
+        mine = ours.get(spelled)
+        if mine is None:
+            mine = ours[spelled] = canonical_name(spelled) == name
+        return mine
+
     for index, filename in enumerate(filenames):
         if filename.endswith(".whl"):
             dashes = filename.count("-")
@@ -227,37 +235,20 @@ def version_indices(filenames: Sequence[str], name: str) -> dict[Version, list[i
             elif dashes != 4:
                 continue
             spelled, _, rest = filename.partition("-")
-            mine = ours.get(spelled)
-            if mine is None:
-                mine = ours[spelled] = canonical_name(spelled) == name
-            if not mine:
+            if not (ours.get(spelled) or is_project(spelled)):  # the memo inline: the hot path
                 continue
             text = rest.partition("-")[0]
-            try:
-                version = versions[text]
-            except KeyError:
-                version = versions[text] = parse_version(text)
         elif filename.endswith(SDIST_SUFFIXES):
-            # The name may hold dashes ("python-dateutil-2.8.0.tar.gz"): the version follows
-            # the first dash whose prefix is the project (as ``parse_filename`` splits).
-            stem = sdist_stem(filename)
-            position = stem.find("-")
-            version = None
-            while position > 0:
-                spelled = stem[:position]
-                mine = ours.get(spelled)
-                if mine is None:
-                    mine = ours[spelled] = canonical_name(spelled) == name
-                if mine:
-                    text = stem[position + 1 :]
-                    try:
-                        version = versions[text]
-                    except KeyError:
-                        version = versions[text] = parse_version(text)
-                    break
-                position = stem.find("-", position + 1)
+            split = split_sdist(sdist_stem(filename), is_project)  # as parse_filename splits
+            if split is None:
+                continue
+            text = split[1]
         else:
             continue
+        try:
+            version = versions[text]
+        except KeyError:
+            version = versions[text] = parse_version(text)
         if version is not None:
             groups.setdefault(version, []).append(index)
     return groups

@@ -7,6 +7,7 @@ files of a big project page are never looked at). Wheel tags come out as expande
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -97,22 +98,26 @@ def _parse_wheel(filename: str, project: str | None) -> ParsedFilename | None:
     return ParsedFilename(name, version, True, expand_tags(tag_text), build, tag_text)
 
 
+def split_sdist(stem: str, is_project: Callable[[str], bool]) -> tuple[str, str] | None:
+    """An sdist stem's (name, version) texts, split at the first dash whose prefix
+    ``is_project`` accepts (the name may hold dashes: "python-dateutil-2.8.0"); None if none."""
+    position = stem.find("-")
+    while position != -1:
+        if position and is_project(stem[:position]):
+            return stem[:position], stem[position + 1 :]
+        position = stem.find("-", position + 1)
+    return None
+
+
 def _parse_sdist(stem: str, project: str | None) -> ParsedFilename | None:
-    # The name may hold dashes ("python-dateutil-2.8.0"): split where the prefix is the project.
-    candidates = [i for i, ch in enumerate(stem) if ch == "-"]
-    if not candidates:
-        return None
-    split = None
     if project is not None:
-        for i in candidates:
-            if canonical_name(stem[:i]) == project:
-                split = i
-                break
-        if split is None:
-            return None
+        split = split_sdist(stem, lambda spelled: canonical_name(spelled) == project)
     else:
-        split = candidates[-1]
-    version = parse_version(stem[split + 1 :])
+        name, dash, text = stem.rpartition("-")
+        split = (name, text) if dash else None
+    if split is None:
+        return None
+    version = parse_version(split[1])
     if version is None:
         return None
-    return ParsedFilename(canonical_name(stem[:split]), version, False)
+    return ParsedFilename(canonical_name(split[0]), version, False)

@@ -382,8 +382,9 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
     reporter = console_reporter(console, progress=not args.no_progress)
     cache = Cache(default_cache_dir(opts))
     wheels_only = wheels is not None and not args.requirement_files and not args.editables
+    locks = [f for f in args.requirement_files if _is_pylock(f)]
     try:
-        inputs = None if wheels_only else _read_inputs_and_prepare(args, cwd)
+        inputs = None if (wheels_only or locks) else _read_inputs_and_prepare(args, cwd)
     except BaseException:
         finding.result()  # a target error is the one to report
         raise
@@ -396,8 +397,6 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
         if args.no_deps or not local_wheels_need_resolution(wheels, target):
             return _install_local_wheels(args, console, target, cache, wheels, reporter)
         inputs = _read_inputs_and_prepare(args, cwd)
-
-    locks = [f for f in args.requirement_files if _is_pylock(f)]
     if locks:
         return _install_pylock(args, opts, console, target, cache, locks, reporter)
 
@@ -418,13 +417,10 @@ def run(args: argparse.Namespace, opts: GlobalOptions) -> int:
 
 
 def _read_inputs_and_prepare(args, cwd: Path):  # type: ignore[no-untyped-def]
-    """The requirements as ``_install`` needs them, read while the target is being found
-    (None for a lock, which is read on its own path); the install service is imported
-    meanwhile too."""
+    """The requirements as ``_install`` needs them, read while the target is being found; the
+    install service is imported meanwhile too."""
     from bale.services.requirements_io import read_inputs
 
-    if any(_is_pylock(f) for f in args.requirement_files):
-        return None
     inputs = read_inputs(
         args.packages,
         files=args.requirement_files,

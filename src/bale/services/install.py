@@ -176,7 +176,7 @@ def satisfied_count(
     every named requirement, its dependencies and the constraints hold; None otherwise."""
     from bale.installer.installed import scan_installed
 
-    if inputs.unnamed or inputs.editables or any(r.url for r in inputs.named):
+    if not _by_name_only(inputs):
         return None
     installed = {d.canonical_name: d for d in scan_installed(target.site_dirs)}
     return _audit(inputs, inputs.named, installed, markers, no_deps=False)
@@ -194,12 +194,16 @@ def resolved_audit(inputs: RequirementInput, result: InstallResult, *, no_deps: 
         or not result.resolved
         or inputs.constraints
         or inputs.overrides
-        or inputs.unnamed
-        or inputs.editables
-        or any(r.url for r in inputs.named)
+        or not _by_name_only(inputs)
     ):
         return None
     return result.resolved
+
+
+def _by_name_only(inputs: RequirementInput) -> bool:
+    """Every requirement names a project (no path, URL or editable): what an audit of the
+    installed metadata can check."""
+    return not (inputs.unnamed or inputs.editables or any(r.url for r in inputs.named))
 
 
 def _audit(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from support.dists import Dist, backend_wheel, build_sdist, build_wheel, write_project
-from support.git import git
+from support.dists import Dist, build_sdist, build_wheel, write_project
+from support.git import commit_all, git
 from support.venvs import installed_versions, run_python, site_packages
 
 
@@ -30,26 +30,15 @@ def _sha(path: Path) -> str:
 
 
 @pytest.fixture
-def bench(index):  # type: ignore[no-untyped-def]
-    """The index with the bench backend (for builds) and a dependency of every source."""
-    backend_wheel(index.root)
-    index.add(Dist("dep", "1.0"))
-    return index
-
-
-@pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A git repository: tag v1 (gitty 1.0, needs dep), then main at gitty 2.0."""
     root = tmp_path / "repo"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
     write_project(Dist("gitty", "1.0", requires=["dep"]), root)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "one")
-    git(root, "tag", "v1")
+    commit_all(root, "one", tag="v1")
     write_project(Dist("gitty", "2.0"), root)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "two")
+    commit_all(root, "two")
     return root
 
 

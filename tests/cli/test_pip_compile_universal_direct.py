@@ -9,17 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from support.dists import Dist, backend_wheel, build_wheel, write_project
-from support.git import git
+from support.dists import Dist, build_wheel, write_project
+from support.git import commit_all, git
 
 
 @pytest.fixture
-def bench(index):  # type: ignore[no-untyped-def]
-    """The index with the bench backend (for builds) and the dependencies of the sources."""
-    backend_wheel(index.root)
-    index.add(Dist("dep", "1.0"))
-    index.add(Dist("windep", "1.0"))
-    return index
+def bench(bench):  # type: ignore[no-untyped-def]
+    """The shared bench, and the dependency of a source whose marker holds on Windows."""
+    bench.add(Dist("windep", "1.0"))
+    return bench
 
 
 @pytest.fixture
@@ -35,9 +33,7 @@ def sources(tmp_path: Path, bench):  # type: ignore[no-untyped-def]
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     write_project(Dist("gitty", "1.0", requires=["dep"]), repo)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "one")
-    git(repo, "tag", "v1")
+    commit_all(repo, "one", tag="v1")
     return {
         "wheel": wheel,
         "repo_url": f"git+{repo.as_uri()}",

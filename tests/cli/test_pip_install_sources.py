@@ -12,17 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from support.dists import Dist, backend_wheel, build_sdist, build_wheel, write_project
-from support.git import git
+from support.dists import Dist, build_sdist, build_wheel, write_project
+from support.git import commit_all, git
 from support.venvs import installed_versions, run_python, site_packages
-
-
-@pytest.fixture
-def bench(index):  # type: ignore[no-untyped-def]
-    """The index with the bench backend (for build environments) and a dependency."""
-    backend_wheel(index.root)
-    index.add(Dist("dep", "1.0"))
-    return index
 
 
 @pytest.fixture
@@ -261,12 +253,9 @@ def repo(tmp_path: Path) -> Path:
     git(root, "init", "-q", "-b", "main")
     write_project(Dist("gitty", "1.0", requires=["dep"]), root)
     write_project(Dist("subby", "1.0"), root / "sub")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "one")
-    git(root, "tag", "v1")
+    commit_all(root, "one", tag="v1")
     write_project(Dist("gitty", "2.0"), root)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "two")
+    commit_all(root, "two")
     return root
 
 

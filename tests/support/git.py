@@ -21,3 +21,11 @@ def git(cwd: Path, *args: str) -> str:
         ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
     )
     return proc.stdout.strip()
+
+
+def commit_all(cwd: Path, message: str, *, tag: str | None = None) -> None:
+    """Commit everything in the working tree (and tag the commit, when ``tag`` is given)."""
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-q", "-m", message)
+    if tag is not None:
+        git(cwd, "tag", tag)

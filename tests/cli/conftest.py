@@ -1,0 +1,16 @@
+"""Fixtures shared by the CLI tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.dists import Dist, backend_wheel
+
+
+@pytest.fixture
+def bench(index):  # type: ignore[no-untyped-def]
+    """The index with the bench build backend (for build environments) and ``dep 1.0``, the
+    dependency of the test sources."""
+    backend_wheel(index.root)
+    index.add(Dist("dep", "1.0"))
+    return index

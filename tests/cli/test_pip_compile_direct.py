@@ -317,11 +317,8 @@ def test_sync_replaces_a_registry_install_with_the_locked_source(
 
 
 def test_pylock_with_sources_installs_with_uv(
-    bale, bench, sources, venv_factory, tmp_path: Path
+    bale, bench, sources, venv_factory, tmp_path: Path, uv: Path
 ) -> None:
-    uv = Path("/work/tools/bin/uv")
-    if not uv.exists():
-        pytest.skip("uv is not installed at /work/tools/bin/uv")
     (tmp_path / "requirements.in").write_text(
         f"wheely @ {sources['wheel'].as_uri()}\n./proj\ngitty @ git+{sources['repo'].as_uri()}@v1\n"
     )
@@ -355,11 +352,8 @@ def test_pylock_with_sources_installs_with_uv(
 
 
 def test_uv_pylock_with_sources_installs_with_bale(
-    bale, bench, sources, venv_factory, tmp_path: Path
+    bale, bench, sources, venv_factory, tmp_path: Path, uv: Path
 ) -> None:
-    uv = Path("/work/tools/bin/uv")
-    if not uv.exists():
-        pytest.skip("uv is not installed at /work/tools/bin/uv")
     (tmp_path / "requirements.in").write_text(
         f"wheely @ {sources['wheel'].as_uri()}\n-e ./edit\n"
         f"gitty @ git+{sources['repo'].as_uri()}@v1\n"

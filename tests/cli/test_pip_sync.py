@@ -13,8 +13,6 @@ import pytest
 from support.dists import Dist
 from support.venvs import installed_versions
 
-UV = Path("/work/tools/bin/uv")
-
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -173,16 +171,15 @@ def test_pylock_versions_and_platforms(universe, bale, tmp_path, venv_factory) -
     assert "on linux" in no_file.err
 
 
-@pytest.mark.skipif(not UV.exists(), reason="uv is not installed at /work/tools/bin/uv")
 def test_uv_pylock_installs_with_bale_and_bale_pylock_with_uv(
-    universe, bale, tmp_path, venv_factory
+    universe, bale, tmp_path, venv_factory, uv
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_"))}
     env.update(UV_NO_CONFIG="1", UV_CACHE_DIR=str(tmp_path / "uv-cache"))
     (tmp_path / "requirements.in").write_text("app\nlib<2\n")
     made = subprocess.run(
         [
-            *(str(UV), "pip", "compile", "--index-url", universe.url, "requirements.in"),
+            *(str(uv), "pip", "compile", "--index-url", universe.url, "requirements.in"),
             *("--format", "pylock.toml", "-o", "pylock.uv.toml"),
         ],
         cwd=tmp_path,
@@ -203,7 +200,7 @@ def test_uv_pylock_installs_with_bale_and_bale_pylock_with_uv(
     )
     other = venv_factory(name="uv-venv")
     ran = subprocess.run(
-        [str(UV), "pip", "sync", "--python", str(other / "bin" / "python"), "pylock.toml"],
+        [str(uv), "pip", "sync", "--python", str(other / "bin" / "python"), "pylock.toml"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
